@@ -1,0 +1,8 @@
+"""codedml: error-control codes for straggler-tolerant distributed machine learning.
+
+Subpackages: :mod:`codedml.codes` (every code behind one interface),
+:mod:`codedml.kernels` (compiled kernels), :mod:`codedml.sim` (straggler models and
+the completion-time simulator), :mod:`codedml.errors`.
+"""
+
+__version__ = "0.1.0"

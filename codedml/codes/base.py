@@ -1,0 +1,351 @@
+"""The interface every code shares, and the linear-code machinery behind it.
+
+A simulator drives any code through the same few names: ``n_workers``,
+``n_partitions``, ``assignment``, ``encoding_matrix``, ``encode``, ``is_decodable``,
+``decoding_vector`` and ``decode``. ``received`` is always either an index array of
+message ids or a boolean mask over them; for one-message-per-worker codes a message id
+is the worker's index.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections import OrderedDict
+
+import numpy as np
+import scipy.sparse
+
+from codedml.errors import DecodingAccuracyError, NonFiniteError, NotDecodableError, ParameterError, ShapeError
+from codedml.kernels.real import dense_decoding_vector
+from codedml.kernels.sparse import csr_matmul
+
+#: Default number of survivor sets whose decoding vectors a code keeps.
+DEFAULT_CACHE_SIZE = 1024
+
+#: Default bound on ``max_j |(a^T B_I)_j - 1|`` above which a real-field decoder refuses.
+DEFAULT_RESIDUAL_TOLERANCE = 1e-8
+
+
+def check_finite(array: np.ndarray, what: str) -> None:
+    """Raise :class:`NonFiniteError` naming ``what`` if ``array`` holds NaN or inf."""
+    if not np.all(np.isfinite(array)):
+        bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
+        raise NonFiniteError(f"{what} holds {bad} NaN or infinite value(s)")
+
+
+def check_parameters(n_workers: int, n_stragglers: int) -> None:
+    """Validate ``n >= 1`` and ``0 <= s < n`` (the survey's ``s(< n)``)."""
+    if int(n_workers) != n_workers or n_workers < 1:
+        raise ParameterError(f"n_workers must be a positive integer, got {n_workers!r}")
+    if int(n_stragglers) != n_stragglers or n_stragglers < 0:
+        raise ParameterError(f"n_stragglers must be a non-negative integer, got {n_stragglers!r}")
+    if n_stragglers >= n_workers:
+        raise ParameterError(
+            f"n_stragglers (s={n_stragglers}) must be smaller than n_workers (n={n_workers}): need n >= s + 1"
+        )
+
+
+class GradientCode(ABC):
+    """Abstract gradient code: ``n_workers`` messages computed from ``n_partitions`` partial gradients.
+
+    Subclasses define the encoding and the decoding vector; this class validates inputs,
+    caches decoding vectors per survivor set (bounded LRU) and combines messages.
+
+    Attributes
+    ----------
+    n_workers : int
+        ``n`` (survey), ``K`` (gc-mmc, cpgc): the number of messages, one per worker.
+    n_partitions : int
+        ``k``: the number of data partitions / partial gradients.
+    exact : bool
+        ``True`` when ``decode`` returns the exact sum ``sum_j g_j``; ``False`` for
+        approximate schemes such as :class:`~codedml.codes.IgnoreStragglers`.
+    field : str
+        The field the code computes in (``"real"`` for every code in this module).
+    """
+
+    exact: bool = True
+    field: str = "real"
+
+    def __init__(self, n_workers: int, n_partitions: int, cache_size: int = DEFAULT_CACHE_SIZE):
+        self.n_workers = int(n_workers)
+        self.n_partitions = int(n_partitions)
+        self._cache: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self._cache_size = int(cache_size)
+
+    # ---- structure -------------------------------------------------------------------------
+    @property
+    @abstractmethod
+    def encoding_matrix(self) -> np.ndarray | scipy.sparse.csr_array:
+        """``B`` (``n_workers x n_partitions``): worker ``i`` sends ``b_i . g``."""
+
+    @property
+    def assignment(self) -> np.ndarray:
+        """Boolean ``n_workers x n_partitions`` support: which partitions each worker holds."""
+        matrix = self.encoding_matrix
+        if scipy.sparse.issparse(matrix):
+            matrix = matrix.toarray()
+        return np.asarray(matrix) != 0
+
+    @property
+    def computation_load(self) -> int:
+        """``r``: the largest number of partitions any worker computes."""
+        return int(self.assignment.sum(axis=1).max())
+
+    @property
+    def worker_loads(self) -> np.ndarray:
+        """Number of partitions each worker computes (its finish time is ``load * unit time``)."""
+        return self.assignment.sum(axis=1).astype(np.int64)
+
+    @property
+    def recovery_threshold(self) -> int | None:
+        """Smallest ``m`` such that *any* ``m`` messages decode, or ``None`` if none is known."""
+        return None
+
+    #: ``True`` when a set of messages is decodable exactly when it has at least
+    #: ``recovery_threshold`` of them (MDS-like codes); the simulator then uses order statistics.
+    decodable_iff_count: bool = False
+
+    # ---- received sets ---------------------------------------------------------------------
+    def survivors(self, received) -> np.ndarray:
+        """Normalise ``received`` (index array or boolean mask) to sorted unique int64 ids."""
+        received = np.asarray(received)
+        if received.dtype == np.bool_:
+            if received.shape != (self.n_workers,):
+                raise ShapeError(
+                    f"a boolean received mask must have shape ({self.n_workers},), got {received.shape}"
+                )
+            return np.flatnonzero(received).astype(np.int64)
+        if received.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        if received.ndim != 1 or not np.issubdtype(received.dtype, np.integer):
+            raise ShapeError(f"received must be a 1-D integer index array or boolean mask, got {received.dtype}"
+                             f" with shape {received.shape}")
+        ids = np.sort(received.astype(np.int64))
+        if ids[0] < 0 or ids[-1] >= self.n_workers:
+            raise ParameterError(f"received ids must lie in [0, {self.n_workers}), got {ids[0]}..{ids[-1]}")
+        if np.any(ids[1:] == ids[:-1]):
+            raise ParameterError("received holds a message id more than once")
+        return ids
+
+    def _mask(self, survivors: np.ndarray) -> np.ndarray:
+        mask = np.zeros(self.n_workers, dtype=np.bool_)
+        mask[survivors] = True
+        return mask
+
+    # ---- encoding ----------------------------------------------------------------------------
+    def encode(self, partials: np.ndarray) -> np.ndarray:
+        """Messages of all workers: ``B @ partials``.
+
+        Parameters
+        ----------
+        partials : ndarray, shape (n_partitions, d) or (n_partitions,)
+            Partial gradients ``g_1..g_k``, one row per partition.
+
+        Returns
+        -------
+        ndarray, shape (n_workers, d) (or (n_workers,) for 1-D input)
+        """
+        partials = np.asarray(partials, dtype=np.float64)
+        flat = partials.ndim == 1
+        if flat:
+            partials = partials[:, None]
+        if partials.ndim != 2 or partials.shape[0] != self.n_partitions:
+            raise ShapeError(
+                f"partials must have shape ({self.n_partitions}, d), one row per partition; got {partials.shape}"
+            )
+        check_finite(partials, "partials")
+        messages = self._encode(np.ascontiguousarray(partials))
+        return messages[:, 0] if flat else messages
+
+    @abstractmethod
+    def _encode(self, partials: np.ndarray) -> np.ndarray:
+        """``B @ partials`` for validated, C-contiguous 2-D float64 ``partials``."""
+
+    # ---- decoding ----------------------------------------------------------------------------
+    def is_decodable(self, received) -> bool:
+        """Whether the messages in ``received`` determine the target."""
+        survivors = self.survivors(received)
+        try:
+            self._cached_vector(survivors)
+        except NotDecodableError:
+            return False
+        return True
+
+    def decoding_vector(self, received) -> np.ndarray:
+        """Coefficients ``a`` (length ``n_workers``, zero off ``received``) with ``a^T B = 1^T``.
+
+        Raises
+        ------
+        NotDecodableError
+            If the received messages cannot determine the target.
+        """
+        return self._cached_vector(self.survivors(received)).copy()
+
+    def decode(self, received, messages: np.ndarray) -> np.ndarray:
+        """The gradient sum ``sum_j g_j`` from the received messages.
+
+        Parameters
+        ----------
+        received : index array or boolean mask
+            Which messages arrived.
+        messages : ndarray, shape (len(received), d) or (n_workers, d)
+            The received messages in increasing id order, or every worker's message
+            (rows of messages that did not arrive are then ignored). 1-D arrays are
+            read as ``d = 1``.
+
+        Returns
+        -------
+        ndarray, shape (d,) (a scalar for 1-D ``messages``)
+        """
+        survivors = self.survivors(received)
+        messages = np.asarray(messages, dtype=np.float64)
+        flat = messages.ndim == 1
+        if flat:
+            messages = messages[:, None]
+        if messages.ndim != 2 or messages.shape[0] not in (survivors.size, self.n_workers):
+            raise ShapeError(
+                f"messages must have one row per received message ({survivors.size}) or per worker "
+                f"({self.n_workers}); got shape {messages.shape}"
+            )
+        if messages.shape[0] == self.n_workers and survivors.size != self.n_workers:
+            messages = messages[survivors]
+        check_finite(messages, "messages")
+        coefficients = self._cached_vector(survivors)[survivors]
+        result = coefficients @ messages
+        return result[0] if flat else result
+
+    def clear_cache(self) -> None:
+        """Forget every cached decoding vector."""
+        self._cache.clear()
+
+    def _cached_vector(self, survivors: np.ndarray) -> np.ndarray:
+        key = np.packbits(self._mask(survivors)).tobytes()
+        vector = self._cache.get(key)
+        if vector is not None:
+            self._cache.move_to_end(key)
+            return vector
+        vector = self._decoding_vector(survivors)
+        vector.setflags(write=False)
+        self._cache[key] = vector
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return vector
+
+    @abstractmethod
+    def _decoding_vector(self, survivors: np.ndarray) -> np.ndarray:
+        """Full-length decoding vector for sorted survivor ids; raise NotDecodableError if none."""
+
+    # ---- simulation --------------------------------------------------------------------------
+    def first_decodable(self, finish_times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Completion time and messages used, per iteration, from message arrival times.
+
+        Parameters
+        ----------
+        finish_times : ndarray, shape (n_iterations, n_workers)
+            Arrival time of each worker's message (``inf`` for a message that never arrives).
+
+        Returns
+        -------
+        times : ndarray, shape (n_iterations,)
+            First time the arrived messages are decodable (``inf`` if never).
+        messages : ndarray of int64, shape (n_iterations,)
+            Messages that arrived up to that time.
+
+        Notes
+        -----
+        Codes with ``decodable_iff_count`` finish at the ``recovery_threshold``-th arrival
+        (vectorised order statistic). Otherwise this generic version tests prefixes of the
+        arrival order with :meth:`is_decodable` and bisection; codes with a known
+        structure override it with a vectorised rule.
+        """
+        if self.decodable_iff_count:
+            needed = self.recovery_threshold
+            times = np.partition(finish_times, needed - 1, axis=1)[:, needed - 1]
+            return times, np.where(np.isfinite(times), needed, 0).astype(np.int64)
+        times = np.full(finish_times.shape[0], np.inf)
+        used = np.zeros(finish_times.shape[0], dtype=np.int64)
+        for it, row in enumerate(finish_times):
+            order = np.argsort(row, kind="stable")
+            arrived = int(np.count_nonzero(np.isfinite(row)))
+            lo, hi = 0, arrived
+            if arrived == 0 or not self.is_decodable(order[:arrived]):
+                continue
+            while lo + 1 < hi:  # decodability is monotone in the prefix length
+                mid = (lo + hi) // 2
+                if self.is_decodable(order[:mid]):
+                    hi = mid
+                else:
+                    lo = mid
+            times[it] = row[order[hi - 1]]
+            used[it] = hi
+        return times, used
+
+
+class LinearGradientCode(GradientCode):
+    """A gradient code given by its encoding matrix ``B``, decoded by least squares.
+
+    Parameters
+    ----------
+    encoding_matrix : array_like or scipy.sparse matrix, shape (n, k)
+        ``B``: worker ``i`` sends ``b_i . g``.
+    n_stragglers : int, optional
+        ``s``, the number of stragglers the matrix is claimed to tolerate; it sets
+        ``recovery_threshold = n - s`` (check the claim with :func:`check_b_span`).
+    residual_tolerance : float
+        Largest ``max_j |(a^T B_I)_j - 1|`` accepted before decoding is refused.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from codedml.codes import LinearGradientCode
+    >>> code = LinearGradientCode(np.eye(3))
+    >>> float(code.decode([0, 1, 2], np.array([1.0, 2.0, 3.0])))
+    6.0
+    """
+
+    def __init__(self, encoding_matrix, n_stragglers: int | None = None,
+                 residual_tolerance: float = DEFAULT_RESIDUAL_TOLERANCE, cache_size: int = DEFAULT_CACHE_SIZE):
+        matrix = scipy.sparse.csr_array(encoding_matrix, dtype=np.float64)
+        if matrix.ndim != 2 or matrix.shape[0] < 1 or matrix.shape[1] < 1:
+            raise ShapeError(f"encoding_matrix must be a non-empty 2-D matrix, got shape {matrix.shape}")
+        check_finite(matrix.data, "encoding_matrix")
+        super().__init__(matrix.shape[0], matrix.shape[1], cache_size)
+        self._csr = matrix
+        self._indptr = matrix.indptr.astype(np.int64)
+        self._indices = matrix.indices.astype(np.int64)
+        self._dense_input = not scipy.sparse.issparse(encoding_matrix)
+        self.residual_tolerance = float(residual_tolerance)
+        if n_stragglers is not None:
+            check_parameters(self.n_workers, n_stragglers)
+        self.n_stragglers = n_stragglers
+
+    @property
+    def recovery_threshold(self) -> int | None:
+        return None if self.n_stragglers is None else self.n_workers - self.n_stragglers
+
+    @property
+    def encoding_matrix(self) -> np.ndarray | scipy.sparse.csr_array:
+        return self._csr.toarray() if self._dense_input else self._csr.copy()
+
+    @property
+    def assignment(self) -> np.ndarray:
+        support = scipy.sparse.csr_array(self._csr != 0)
+        return support.toarray()
+
+    def _encode(self, partials: np.ndarray) -> np.ndarray:
+        return csr_matmul(self._indptr, self._indices, self._csr.data, partials)
+
+    def _decoding_vector(self, survivors: np.ndarray) -> np.ndarray:
+        if survivors.size == 0:
+            raise NotDecodableError("no message arrived", received=0, needed=self.recovery_threshold)
+        rows = self._csr[survivors].toarray()
+        coefficients, residual = dense_decoding_vector(rows)
+        if residual > self.residual_tolerance:
+            raise NotDecodableError(
+                f"the {survivors.size} received messages do not span the all-ones vector "
+                f"(least-squares residual {residual:.3g} > {self.residual_tolerance:.1g})",
+                received=survivors.size, needed=self.recovery_threshold)
+        vector = np.zeros(self.n_workers)
+        vector[survivors] = coefficients
+        return vector

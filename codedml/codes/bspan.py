@@ -1,0 +1,88 @@
+"""The B-span condition (survey Condition 1), checked independently of a code's decoder."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse
+
+from codedml.codes.base import GradientCode
+from codedml.errors import ParameterError
+from codedml.kernels.real import span_residuals
+
+
+@dataclass(frozen=True)
+class BSpanReport:
+    """Outcome of :func:`check_b_span`.
+
+    Attributes
+    ----------
+    passed : bool
+        Every checked survivor set spans the all-ones vector.
+    exhaustive : bool
+        All ``C(n, n - s)`` survivor sets were checked (else a random sample).
+    n_checked : int
+        Number of survivor sets checked.
+    worst_residual : float
+        Largest least-squares residual ``max_j |(a^T B_I)_j - 1|`` met.
+    failing_survivors : tuple of int or None
+        A survivor set that does not span ``1``, if one was found.
+    """
+
+    passed: bool
+    exhaustive: bool
+    n_checked: int
+    worst_residual: float
+    failing_survivors: tuple[int, ...] | None
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+
+def check_b_span(code: GradientCode, exhaustive_limit: int = 20_000, n_samples: int = 200,
+                 tolerance: float = 1e-8, seed=None) -> BSpanReport:
+    """Check Condition 1: every ``n - s`` rows of ``B`` span the all-ones vector.
+
+    The test solves least squares on each ``B_I`` (a kernel), never the code's own
+    decoder, so it also validates decoders.
+
+    Parameters
+    ----------
+    code : GradientCode
+        A code with a ``recovery_threshold`` (``n - s``).
+    exhaustive_limit : int
+        Enumerate every survivor set when there are at most this many (``C(n, s)``);
+        otherwise draw ``n_samples`` uniformly random sets.
+    n_samples : int
+        Number of random survivor sets above the limit.
+    tolerance : float
+        Largest residual that counts as spanning.
+    seed : int or numpy.random.Generator, optional
+        Randomness of the sample.
+
+    Returns
+    -------
+    BSpanReport
+        Truthy when the condition held on every checked set.
+    """
+    needed = code.recovery_threshold
+    if needed is None:
+        raise ParameterError("check_b_span needs a code with a recovery_threshold (n - s)")
+    n = code.n_workers
+    matrix = code.encoding_matrix
+    dense = matrix.toarray() if scipy.sparse.issparse(matrix) else np.asarray(matrix, dtype=np.float64)
+    total = math.comb(n, needed)
+    exhaustive = total <= exhaustive_limit
+    if exhaustive:
+        subsets = np.array(list(itertools.combinations(range(n), needed)), dtype=np.int64).reshape(total, needed)
+    else:
+        rng = np.random.default_rng(seed)
+        subsets = np.sort(np.argsort(rng.random((n_samples, n)), axis=1)[:, :needed], axis=1).astype(np.int64)
+    residuals = span_residuals(np.ascontiguousarray(dense), subsets)
+    worst = int(np.argmax(residuals))
+    passed = bool(residuals[worst] <= tolerance)
+    failing = None if passed else tuple(int(i) for i in subsets[worst])
+    return BSpanReport(passed, exhaustive, int(subsets.shape[0]), float(residuals[worst]), failing)
