@@ -22,7 +22,9 @@ def make_code(family, n):
         return FractionalRepetition(n, FRACTIONAL_STRAGGLERS[n])
     if family == "cyclic-mds":
         return CyclicRepetition(n, CYCLIC_STRAGGLERS[n], construction="cyclic-mds")
-    return CyclicRepetition(n, CYCLIC_STRAGGLERS[n] + 1, seed=0, construction="random")
+    # survey Algorithm 2 loses accuracy with n (residual ~1e-7 at n = 4000): relax the refusal
+    # threshold here, since this suite measures time; accuracy is pinned by the tests
+    return CyclicRepetition(n, CYCLIC_STRAGGLERS[n] + 1, seed=0, construction="random", residual_tolerance=1e-5)
 
 
 def random_survivors(code, rng):
