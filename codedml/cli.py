@@ -47,6 +47,11 @@ def decode_seconds(code: GradientCode, model: StragglerModel, dimension: int, sa
     return (time.perf_counter() - start) / len(received)
 
 
+def harmonic_number(m: int) -> float:
+    """``H_m = sum_{i=1..m} 1/i``, for the order-statistic closed forms."""
+    return math.fsum(1.0 / i for i in range(1, m + 1))
+
+
 def run_compare(args: argparse.Namespace) -> int:
     model = ShiftedExponential(args.mu, args.alpha)
     schemes = compare_schemes(args.workers, args.stragglers, model)
@@ -58,7 +63,6 @@ def run_compare(args: argparse.Namespace) -> int:
         result = simulate(code, model, args.iterations, seed=np.random.default_rng(seed))
         seconds = decode_seconds(code, model, args.dimension, args.decode_samples, timing_rng)
         rows.append((name, code, result, seconds))
-    harmonic = lambda m: math.fsum(1.0 / i for i in range(1, m + 1))  # noqa: E731
     print(f"K={args.workers} workers, s={args.stragglers} stragglers (r={args.stragglers + 1}), "
           f"shifted exponential mu={args.mu}, alpha={args.alpha}, {args.iterations} iterations, seed={args.seed}")
     header = f"{'scheme':<24}{'load r':>7}{'E[T]':>10}{'+-95% CI':>11}{'messages':>10}{'decode/iter':>13}  exact"
@@ -68,9 +72,9 @@ def run_compare(args: argparse.Namespace) -> int:
         print(f"{name:<24}{code.computation_load:>7d}{result.mean_time:>10.4f}{result.ci95:>11.4f}"
               f"{result.mean_messages:>10.2f}{seconds * 1e6:>10.1f} us  {'yes' if code.exact else 'no'}")
     r = args.stragglers + 1
-    print(f"closed forms: uncoded alpha + H_K/mu = {args.alpha + harmonic(args.workers) / args.mu:.4f}; "
+    print(f"closed forms: uncoded alpha + H_K/mu = {args.alpha + harmonic_number(args.workers) / args.mu:.4f}; "
           f"cyclic r (alpha + (H_K - H_s)/mu) = "
-          f"{r * (args.alpha + (harmonic(args.workers) - harmonic(args.stragglers)) / args.mu):.4f}")
+          f"{r * (args.alpha + (harmonic_number(args.workers) - harmonic_number(args.stragglers)) / args.mu):.4f}")
     if args.plot:
         save_compare_plot(args.plot, rows)
         print(f"plot written to {args.plot}")

@@ -1,7 +1,14 @@
 import numpy as np
 import pytest
 
-from codedml.codes import CyclicRepetition, GradientCode, FractionalRepetition, IgnoreStragglers, UncodedScheme, survey_toy_code
+from codedml.codes import (
+    CyclicRepetition,
+    FractionalRepetition,
+    GradientCode,
+    IgnoreStragglers,
+    UncodedScheme,
+    survey_toy_code,
+)
 from codedml.sim import HeterogeneousShiftedExponential, PersistentStragglers, ShiftedExponential, simulate
 from tests.naive import harmonic
 

@@ -19,14 +19,14 @@ from codedml.codes.toy import SURVEY_TOY_DECODING, SURVEY_TOY_ENCODING, survey_t
 from codedml.codes.uncoded import IgnoreStragglers, UncodedScheme
 
 __all__ = [
+    "SURVEY_TOY_DECODING",
+    "SURVEY_TOY_ENCODING",
     "BSpanReport",
     "CyclicRepetition",
     "FractionalRepetition",
     "GradientCode",
     "IgnoreStragglers",
     "LinearGradientCode",
-    "SURVEY_TOY_DECODING",
-    "SURVEY_TOY_ENCODING",
     "UncodedScheme",
     "check_b_span",
     "survey_toy_code",

@@ -15,7 +15,7 @@ from collections import OrderedDict
 import numpy as np
 import scipy.sparse
 
-from codedml.errors import DecodingAccuracyError, NonFiniteError, NotDecodableError, ParameterError, ShapeError
+from codedml.errors import NonFiniteError, NotDecodableError, ParameterError, ShapeError
 from codedml.kernels.real import dense_decoding_vector
 from codedml.kernels.sparse import csr_matmul
 

@@ -84,7 +84,7 @@ def golden_stride(n: int) -> int:
     """Stride ``q`` coprime to ``n`` nearest above ``n / phi``: it spreads ``q, 2q, ...`` evenly mod ``n``."""
     if n <= 2:
         return 1
-    stride = max(1, int(round(n / ((1 + 5 ** 0.5) / 2))))
+    stride = max(1, round(n / ((1 + 5 ** 0.5) / 2)))
     while math.gcd(stride, n) != 1:
         stride += 1
     return stride
