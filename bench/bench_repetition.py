@@ -22,9 +22,10 @@ def make_code(family, n):
         return FractionalRepetition(n, FRACTIONAL_STRAGGLERS[n])
     if family == "cyclic-mds":
         return CyclicRepetition(n, CYCLIC_STRAGGLERS[n], construction="cyclic-mds")
-    # survey Algorithm 2 loses accuracy with n (residual ~1e-7 at n = 4000): relax the refusal
-    # threshold here, since this suite measures time; accuracy is pinned by the tests
-    return CyclicRepetition(n, CYCLIC_STRAGGLERS[n] + 1, seed=0, construction="random", residual_tolerance=1e-5)
+    # banded elimination (odd s); its residual reaches ~2e-8 at n = 4000, above the default refusal
+    # threshold: relax it here, since this suite measures time; accuracy is pinned by the tests
+    return CyclicRepetition(n, CYCLIC_STRAGGLERS[n] + 1, seed=0, construction="perturbed-dft",
+                            residual_tolerance=1e-6)
 
 
 def random_survivors(code, rng):
@@ -34,7 +35,7 @@ def random_survivors(code, rng):
 class DecodingVector:
     """Time to compute one decoding vector for a fresh random survivor set."""
 
-    params = (["fractional", "cyclic-mds", "cyclic-random"], NODE_COUNTS)
+    params = (["fractional", "cyclic-mds", "cyclic-perturbed-dft"], NODE_COUNTS)
     param_names = ["code", "n"]
 
     def setup(self, family, n):

@@ -336,11 +336,14 @@ class LinearGradientCode(GradientCode):
     def _encode(self, partials: np.ndarray) -> np.ndarray:
         return csr_matmul(self._indptr, self._indices, self._csr.data, partials)
 
+    def encoding_rows(self, survivors: np.ndarray) -> np.ndarray:
+        """Dense ``B_I``: the encoding rows of the given workers."""
+        return self._csr[survivors].toarray()
+
     def _decoding_vector(self, survivors: np.ndarray) -> np.ndarray:
         if survivors.size == 0:
             raise NotDecodableError("no message arrived", received=0, needed=self.recovery_threshold)
-        rows = self._csr[survivors].toarray()
-        coefficients, residual = dense_decoding_vector(rows)
+        coefficients, residual = dense_decoding_vector(self.encoding_rows(survivors))
         if residual > self.residual_tolerance:
             raise NotDecodableError(
                 f"the {survivors.size} received messages do not span the all-ones vector "

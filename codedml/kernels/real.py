@@ -54,14 +54,34 @@ def cyclic_band_residual(band, survivors, coefficients):
 
 
 @njit(cache=True, nogil=True)
+def _band_lu_solve(store, pivots, rhs, lower, upper):
+    """Solve with the banded LU factors of :func:`cyclic_band_decoding_vector` (in place on ``rhs``)."""
+    size = store.shape[0]
+    for k in range(size):
+        p = pivots[k]
+        if p != k:
+            tmp = rhs[k]
+            rhs[k] = rhs[p]
+            rhs[p] = tmp
+        for r in range(k + 1, min(k + lower, size - 1) + 1):
+            rhs[r] -= store[k, r - k + upper] * rhs[k]
+    for k in range(size - 1, -1, -1):
+        total = rhs[k]
+        for c in range(k + 1, min(k + upper, size - 1) + 1):
+            total -= store[c, k - c + upper] * rhs[c]
+        rhs[k] = total / store[k, upper]
+    return rhs
+
+
+@njit(cache=True, nogil=True)
 def cyclic_band_decoding_vector(band, survivors):
     """Decoding vector of a cyclic band generator by banded elimination.
 
     With exactly ``n - s`` survivors ``i_0 < ... < i_{n-s-1}``, the equations of
     ``a^T B_I = 1^T`` on coordinates ``s..n-1`` form a square system without
     wrap-around whose bandwidth is at most ``s`` on each side; it is solved by Gaussian
-    elimination with partial pivoting in ``O(n s^2)``. The remaining ``s`` equations
-    are checked by the residual.
+    elimination with partial pivoting in ``O(n s^2)``, followed by two steps of
+    iterative refinement. The remaining ``s`` equations are checked by the residual.
 
     Parameters
     ----------
@@ -90,7 +110,8 @@ def cyclic_band_decoding_vector(band, survivors):
             r = worker + u - s
             if 0 <= r < size:
                 store[c, r - c + upper] = band[worker, u]
-    rhs = np.ones(size)
+    original = store.copy()
+    pivots = np.arange(size)
     for k in range(size):
         last_row = min(k + lower, size - 1)
         pivot = k
@@ -102,28 +123,27 @@ def cyclic_band_decoding_vector(band, survivors):
                 pivot = r
         if best == 0.0:
             return np.zeros(size), np.inf
+        pivots[k] = pivot
         last_col = min(k + upper, size - 1)
         if pivot != k:
             for c in range(k, last_col + 1):
                 a = store[c, k - c + upper]
                 store[c, k - c + upper] = store[c, pivot - c + upper]
                 store[c, pivot - c + upper] = a
-            tmp = rhs[k]
-            rhs[k] = rhs[pivot]
-            rhs[pivot] = tmp
         diagonal = store[k, upper]
         for r in range(k + 1, last_row + 1):
             factor = store[k, r - k + upper] / diagonal
+            store[k, r - k + upper] = factor  # keep the multiplier for later solves
             if factor != 0.0:
                 for c in range(k + 1, last_col + 1):
                     store[c, r - c + upper] -= factor * store[c, k - c + upper]
-                rhs[r] -= factor * rhs[k]
-    solution = np.empty(size)
-    for k in range(size - 1, -1, -1):
-        total = rhs[k]
-        for c in range(k + 1, min(k + upper, size - 1) + 1):
-            total -= store[c, k - c + upper] * solution[c]
-        solution[k] = total / store[k, upper]
+    solution = _band_lu_solve(store, pivots, np.ones(size), lower, upper)
+    for _ in range(2):  # iterative refinement on the square system
+        correction = np.ones(size)
+        for c in range(size):
+            for r in range(max(0, c - upper), min(size - 1, c + lower) + 1):
+                correction[r] -= original[c, r - c + upper] * solution[c]
+        solution += _band_lu_solve(store, pivots, correction, lower, upper)
     return solution, cyclic_band_residual(band, survivors, solution)
 
 

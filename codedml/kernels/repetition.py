@@ -115,3 +115,25 @@ def symmetric_zero_generator(n, half_count, stride):
             coeffs[power] = value
         degree += 2
     return coeffs / np.max(np.abs(coeffs))
+
+
+@njit(cache=True, nogil=True)
+def dft_parity_check(n, n_stragglers, stride):
+    """Real parity-check rows ``sqrt(2) cos(2 pi t q i / n)``, ``sqrt(2) sin(2 pi t q i / n)``, ``t = 1..s//2``.
+
+    Every row is orthogonal to the all-ones vector. For odd ``s`` the last row is left
+    zero for the caller to fill.
+
+    Returns
+    -------
+    ndarray, shape (s, n)
+    """
+    rows = np.zeros((n_stragglers, n))
+    scale = np.sqrt(2.0)
+    for t in range(1, n_stragglers // 2 + 1):
+        frequency = (t * stride) % n
+        for i in range(n):
+            angle = 2.0 * np.pi * ((frequency * i) % n) / n
+            rows[2 * t - 2, i] = scale * np.cos(angle)
+            rows[2 * t - 1, i] = scale * np.sin(angle)
+    return rows
