@@ -36,6 +36,7 @@ class DecodingVector:
     """Time to compute one decoding vector for a fresh random survivor set."""
 
     params = (["fractional", "cyclic-mds", "cyclic-perturbed-dft"], NODE_COUNTS)
+    timeout = 300
     param_names = ["code", "n"]
 
     def setup(self, family, n):
@@ -84,7 +85,7 @@ class DecodingVersusLstsq:
     timeout = 600
 
     def setup(self, n):
-        self.code = CyclicRepetition(n, CYCLIC_STRAGGLERS[n], construction="cyclic-mds")
+        self.code = CyclicRepetition(n, CYCLIC_STRAGGLERS[n], seed=0)  # default construction (perturbed-dft)
         self.survivors = random_survivors(self.code, np.random.default_rng(1))
         self.rows_t = self.code.encoding_matrix.toarray()[self.survivors].T.copy()
         self.code.decoding_vector(self.survivors)

@@ -9,11 +9,30 @@ class                      field   idea
 ``CyclicRepetition``       real    survey Algorithm 2 / cyclic-MDS, any ``s < n``
 ``LinearGradientCode``     real    any user-given ``B``, least-squares decoding
 ``survey_toy_code()``      real    survey eq. 3, ``n = 3, s = 1``
+``OptimallyStructuredGC``  real    unbiased approximate GC, heterogeneous ``p``, bits
+``IgnoreStragglersSGD``,   real    approximate baselines (seed quantized-approximate-gc)
+``BernoulliGC``, ...
+``LTCode``                 GF(2),  LT fountain code, peeling + elimination finish
+                           real
+``UncodedMMC``             real    multi-message uncoded (seed cpgc ``A_u``)
+``MDSCodedComputationMMC`` real    MDS-coded matrix-vector (Lee et al.), one or many msgs
+``CPGC``                   real    coded partial gradient computation (seed cpgc)
 =========================  ======  ===================================================
 """
 
+from codedml.codes.approximate import (
+    BernoulliGC,
+    ErasureHeadGC,
+    IgnoreStragglersSGD,
+    OptimalDecodingGC,
+    OptimallyStructuredGC,
+    StochasticGC,
+)
 from codedml.codes.base import GradientCode, LinearGradientCode
 from codedml.codes.bspan import BSpanReport, check_b_span
+from codedml.codes.cpgc import CPGC
+from codedml.codes.lt import LTCode, LTDecoder, degree_distribution
+from codedml.codes.multimessage import MDSCodedComputationMMC, MessageSchedule, MultiMessageCode, UncodedMMC
 from codedml.codes.repetition import CyclicRepetition, FractionalRepetition
 from codedml.codes.toy import SURVEY_TOY_DECODING, SURVEY_TOY_ENCODING, survey_toy_code
 from codedml.codes.uncoded import IgnoreStragglers, UncodedScheme

@@ -1,6 +1,13 @@
 """Straggler models and the Monte Carlo completion-time simulator."""
 
 from codedml.sim.montecarlo import SimulationResult, simulate
+from codedml.sim.multimessage import (
+    MultiMessageResult,
+    exact_expected_completion_time,
+    score_type_counts,
+    simulate_messages,
+)
+from codedml.sim.probabilities import exponential_straggler_probabilities, straggler_probabilities
 from codedml.sim.stragglers import (
     HeterogeneousShiftedExponential,
     PersistentStragglers,
@@ -9,6 +16,12 @@ from codedml.sim.stragglers import (
 )
 
 __all__ = [
+    "MultiMessageResult",
+    "exact_expected_completion_time",
+    "exponential_straggler_probabilities",
+    "score_type_counts",
+    "simulate_messages",
+    "straggler_probabilities",
     "HeterogeneousShiftedExponential",
     "PersistentStragglers",
     "ShiftedExponential",

@@ -1,0 +1,415 @@
+"""Unbiased approximate gradient codes for heterogeneous stragglers (seed ``quantized-approximate-gc``).
+
+Worker ``i`` answers with probability ``1 - p_i``, independently (indicator ``I_i``); it sends
+``m_i = sum_j a_ij g_j`` and the master returns ``g_hat = sum_i I_i w_i m_i``. Every code here is
+*unbiased*: ``E[g_hat] = sum_j g_j`` for every gradient realisation, i.e. (Theorem 1)
+``sum_i (1 - p_i) w_i a_ij = 1`` for every partition ``j``. ``decode`` therefore never refuses:
+it returns the estimate from whichever workers answered (the zero vector when none did, which
+is the estimator's value on that event), and ``is_decodable`` is true as soon as one answered.
+
+Quantization is *not* applied by ``encode``: a training loop that models it passes the
+messages through :func:`codedml.learn.quantize.quantize_messages` with each worker's bits
+``b_i`` before ``decode``. Since ``Q_b`` is unbiased and independent of the stragglers, the
+estimate stays unbiased.
+
+=========================  ========================================================================
+class                      idea
+=========================  ========================================================================
+``OptimallyStructuredGC``  optimal row sums ``Y_i = k c_i / sum c`` (OSGC, or the joint design with
+                           bits), contiguous-segment sparse structure, at most ``n + k - 1`` nonzeros
+``IgnoreStragglersSGD``    disjoint partitions, ``w_i = 1 / (1 - p_i)``
+``BernoulliGC``            random ``Bernoulli(d / n)`` support, fixed decoding ``w_i = 1``
+``StochasticGC``           each partition on ``d`` cyclically consecutive workers,
+                           ``a_ij = 1 / ((1 - p_i) d)``
+``ErasureHeadGC``          fractional repetition; one message per answering group, rescaled
+``OptimalDecodingGC``      random ``d``-regular support, least-squares decoding per iteration,
+                           encoding calibrated so the estimate is unbiased
+=========================  ========================================================================
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import scipy.sparse
+
+from codedml.codes.base import DEFAULT_CACHE_SIZE, LinearGradientCode
+from codedml.errors import ParameterError
+from codedml.learn.bits import (
+    check_bits,
+    check_omega_scale,
+    check_probabilities,
+    design_weights,
+)
+
+#: Workers up to which :class:`OptimalDecodingGC` calibrates by enumerating all ``2^n`` survivor sets.
+MAX_EXACT_CALIBRATION_WORKERS = 12
+
+#: Monte Carlo survivor sets used to calibrate :class:`OptimalDecodingGC` above that size.
+DEFAULT_CALIBRATION_DRAWS = 20_000
+
+#: Distance to an integer below which a cumulative row sum is snapped onto it.
+SEGMENT_SNAP = 1e-12
+
+
+def _check_replication(replication: int, n_workers: int, what: str) -> int:
+    if int(replication) != replication or not 1 <= replication <= n_workers:
+        raise ParameterError(f"{what} d must be an integer in [1, n={n_workers}], got {replication!r}")
+    return int(replication)
+
+
+def contiguous_segment_structure(row_sums, n_partitions: int) -> scipy.sparse.csr_array:
+    """Sparse ``alpha`` with the given row sums and unit column sums (seed section III-A).
+
+    Worker ``i`` owns the segment ``[S_{i-1}, S_i)`` of the partition axis, ``S_i = Y_1 + ... + Y_i``;
+    partition ``j`` owns ``[j, j + 1)``; ``alpha_ij`` is the length of their overlap. The
+    breakpoints are the ``n + 1`` cumulative sums and the ``k + 1`` integers, sharing 0 and
+    ``k``, so there are at most ``n + k - 1`` nonzero overlaps.
+
+    Parameters
+    ----------
+    row_sums : array_like, shape (n,)
+        ``Y_i >= 0`` with ``sum_i Y_i = k``.
+    n_partitions : int
+        ``k``.
+
+    Returns
+    -------
+    scipy.sparse.csr_array, shape (n, k)
+
+    Examples
+    --------
+    >>> contiguous_segment_structure([1.5, 0.5, 1.0], 3).toarray().tolist()
+    [[1.0, 0.5, 0.0], [0.0, 0.5, 0.0], [0.0, 0.0, 1.0]]
+    """
+    row_sums = np.asarray(row_sums, dtype=np.float64)
+    k = int(n_partitions)
+    if row_sums.ndim != 1 or np.any(row_sums < 0) or not np.isclose(row_sums.sum(), k, rtol=1e-9):
+        raise ParameterError(f"row sums must be non-negative and add up to k={k}, got sum {row_sums.sum()!r}")
+    n = row_sums.size
+    cumulative = np.concatenate(([0.0], np.cumsum(row_sums)))
+    nearest = np.round(cumulative)
+    cumulative = np.where(np.abs(cumulative - nearest) < SEGMENT_SNAP * max(k, 1), nearest, cumulative)
+    cumulative[-1] = k
+    cumulative = np.maximum.accumulate(cumulative)
+    breakpoints = np.union1d(cumulative, np.arange(k + 1, dtype=np.float64))
+    starts, lengths = breakpoints[:-1], np.diff(breakpoints)
+    keep = lengths > 0
+    starts, lengths = starts[keep], lengths[keep]
+    workers = np.searchsorted(cumulative, starts, side="right") - 1
+    partitions = np.minimum(np.floor(starts).astype(np.int64), k - 1)
+    return scipy.sparse.csr_array((lengths, (workers, partitions)), shape=(n, k))
+
+
+class ApproximateGradientCode(LinearGradientCode):
+    """Shared machinery: straggler probabilities, fixed decoding weights, never-refusing decoding.
+
+    Parameters
+    ----------
+    encoding_matrix : scipy.sparse matrix, shape (n, k)
+        ``a_ij``.
+    probabilities : ndarray, shape (n,)
+        ``p_i`` in ``(0, 1)``.
+    decoding_weights : ndarray, shape (n,)
+        ``w_i``: the master returns ``sum_{i answered} w_i m_i``.
+    """
+
+    exact = False
+    decodable_iff_count = True
+
+    def __init__(self, encoding_matrix, probabilities: np.ndarray, decoding_weights: np.ndarray,
+                 cache_size: int = DEFAULT_CACHE_SIZE):
+        super().__init__(scipy.sparse.csr_array(encoding_matrix), cache_size=cache_size)
+        self.probabilities = probabilities
+        self.decoding_weights = np.asarray(decoding_weights, dtype=np.float64)
+        self.decoding_weights.setflags(write=False)
+
+    @property
+    def recovery_threshold(self) -> int:
+        """One message suffices for an estimate."""
+        return 1
+
+    def is_decodable(self, received) -> bool:
+        """``True`` as soon as any worker answered."""
+        return self.survivors(received).size > 0
+
+    def _decoding_vector(self, survivors: np.ndarray) -> np.ndarray:
+        vector = np.zeros(self.n_workers)
+        vector[survivors] = self.decoding_weights[survivors]
+        return vector
+
+
+class OptimallyStructuredGC(ApproximateGradientCode):
+    """Optimally structured gradient code: OSGC, or the joint design with quantization bits.
+
+    With ``c_i = (1 - p_i) / p_i = delta_i^{-1}`` (OSGC, ``bits=None``) or
+    ``c_i = (1 - p_i) / (p_i + omega(b_i))`` (joint design; ``c_i = 0`` for ``b_i = 0``), the
+    effective weights ``alpha_ij = (1 - p_i) w_i a_ij`` have row sums
+    ``Y_i = k c_i / sum_l c_l`` and unit column sums, built by
+    :func:`contiguous_segment_structure`. Decoding weights are ``w_i = 1 / (1 - p_i)``, so
+    ``a = alpha``.
+
+    Derivation of the optimum: with ``E||Q_b(x) - x||^2 <= omega(b) ||x||^2`` and independent
+    stragglers, ``E||g_hat - g||^2 <= sum_i (1 / c_i) ||sum_j alpha_ij g_j||^2 <= G^2 sum_i Y_i^2 / c_i``
+    for ``||g_j|| <= G`` and ``alpha >= 0``; minimising over ``sum_i Y_i = k`` gives the row sums
+    above and the bound ``G^2 k^2 / sum_l c_l`` (:attr:`error_bound`, in units of ``G^2``).
+
+    Parameters
+    ----------
+    probabilities : array_like, shape (n,)
+        ``p_i`` in ``(0, 1)``.
+    bits : array_like of int, shape (n,), optional
+        ``b_i`` (0 or ``>= 2``); ``None`` for OSGC without quantization.
+    n_partitions : int, optional
+        ``k`` (default ``n``).
+    omega_scale : float, optional
+        ``s`` in ``omega(b) = s / (2^(b-1) - 1)^2``; required with ``bits``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> code = OptimallyStructuredGC([0.1, 0.5, 0.2])
+    >>> code.row_sums.round(3).tolist()  # k c_i / sum c with c = (1 - p) / p = (9, 1, 4)
+    [1.929, 0.214, 0.857]
+    >>> code.encoding_matrix.sum(axis=0).round(12).tolist()  # alpha's column sums
+    [1.0, 1.0, 1.0]
+    >>> code.decode([0, 2], code.encode(np.ones((3, 1))))  # workers 0 and 2 answered
+    array([3.21428571])
+    """
+
+    def __init__(self, probabilities, bits=None, n_partitions: int | None = None, omega_scale: float | None = None,
+                 cache_size: int = DEFAULT_CACHE_SIZE):
+        probabilities = check_probabilities(probabilities)
+        n = probabilities.size
+        k = n if n_partitions is None else n_partitions
+        if int(k) != k or k < 1:
+            raise ParameterError(f"n_partitions must be a positive integer, got {n_partitions!r}")
+        k = int(k)
+        if bits is None:
+            self.bits = None
+            weights = (1.0 - probabilities) / probabilities
+        else:
+            if omega_scale is None:
+                raise ParameterError("the joint design (bits given) needs omega_scale for omega(b)")
+            self.bits = check_bits(bits, n)
+            self.omega_scale = check_omega_scale(omega_scale)
+            weights = design_weights(probabilities, self.bits, self.omega_scale)
+        self.design_weights = weights
+        self.row_sums = k * weights / weights.sum()
+        alpha = contiguous_segment_structure(self.row_sums, k)
+        super().__init__(alpha, probabilities, 1.0 / (1.0 - probabilities), cache_size)
+
+    @property
+    def error_bound(self) -> float:
+        """``k^2 / sum_l c_l``: the bound on ``E||g_hat - g||^2`` in units of ``max_j ||g_j||^2``."""
+        return self.n_partitions**2 / float(self.design_weights.sum())
+
+
+class IgnoreStragglersSGD(ApproximateGradientCode):
+    """IS-SGD: partition ``i`` on worker ``i`` only; answers are rescaled by ``w_i = 1 / (1 - p_i)``.
+
+    The rescaling makes the estimate unbiased (the seed's IS-SGD simply ignores stragglers).
+
+    Examples
+    --------
+    >>> code = IgnoreStragglersSGD([0.5, 0.5])
+    >>> float(code.decode([1], [[1.0], [3.0]])[0])
+    6.0
+    """
+
+    def __init__(self, probabilities, cache_size: int = DEFAULT_CACHE_SIZE):
+        probabilities = check_probabilities(probabilities)
+        identity = scipy.sparse.identity(probabilities.size, format="csr")
+        super().__init__(identity, probabilities, 1.0 / (1.0 - probabilities), cache_size)
+
+
+class BernoulliGC(ApproximateGradientCode):
+    """Bernoulli gradient coding (Charles et al.): random support ``Bernoulli(d / n)``, fixed ``w_i = 1``.
+
+    Partition ``j`` is held by the workers ``N_j`` of its column (a column left empty by the draw
+    gets one uniformly random worker) with ``a_ij = 1 / sum_{l in N_j} (1 - p_l)``, which makes
+    ``sum_i (1 - p_i) a_ij = 1``: unbiased with the fixed decoding.
+
+    Parameters
+    ----------
+    probabilities : array_like, shape (n,)
+    replication : int
+        ``d``, the expected number of workers per partition (``k = n``).
+    seed : int or numpy.random.Generator, optional
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = np.array([0.2, 0.3, 0.4, 0.5])
+    >>> code = BernoulliGC(p, replication=2, seed=0)
+    >>> np.allclose((1 - p) @ code.encoding_matrix, 1.0)  # Theorem 1 with w = 1
+    True
+    """
+
+    def __init__(self, probabilities, replication: int = 2, seed=None, cache_size: int = DEFAULT_CACHE_SIZE):
+        probabilities = check_probabilities(probabilities)
+        n = probabilities.size
+        self.replication = _check_replication(replication, n, "replication")
+        rng = np.random.default_rng(seed)
+        support = rng.random((n, n)) < self.replication / n
+        empty = np.flatnonzero(~support.any(axis=0))
+        support[rng.integers(0, n, size=empty.size), empty] = True
+        coverage = (1.0 - probabilities) @ support
+        matrix = scipy.sparse.csr_array(support / coverage)
+        super().__init__(matrix, probabilities, np.ones(n), cache_size)
+
+
+class StochasticGC(ApproximateGradientCode):
+    """Stochastic gradient coding (Bitar et al.): partition ``j`` on ``d`` workers, ``a_ij = 1 / ((1 - p_i) d)``.
+
+    The ``d`` holders of partition ``j`` are the cyclically consecutive workers ``j, ..., j + d - 1``
+    (mod ``n``, ``k = n``), so every worker computes ``d`` partitions. Decoding ``w_i = 1``.
+
+    Examples
+    --------
+    >>> StochasticGC([0.2, 0.3, 0.4], replication=2).worker_loads.tolist()
+    [2, 2, 2]
+    """
+
+    def __init__(self, probabilities, replication: int = 2, cache_size: int = DEFAULT_CACHE_SIZE):
+        probabilities = check_probabilities(probabilities)
+        n = probabilities.size
+        self.replication = _check_replication(replication, n, "replication")
+        partitions = np.repeat(np.arange(n), self.replication)
+        workers = (partitions + np.tile(np.arange(self.replication), n)) % n
+        values = 1.0 / ((1.0 - probabilities[workers]) * self.replication)
+        matrix = scipy.sparse.csr_array((values, (workers, partitions)), shape=(n, n))
+        super().__init__(matrix, probabilities, np.ones(n), cache_size)
+
+
+class ErasureHeadGC(ApproximateGradientCode):
+    """ErasureHead (Wang et al.): fractional repetition, one message per answering group, rescaled.
+
+    The ``n`` workers form ``n / d`` groups of ``d`` consecutive workers; group ``t`` holds
+    partitions ``t d .. t d + d - 1`` and each of its workers sends their sum. The master takes
+    the message of the first answering worker of each group, weighted by
+    ``1 / (1 - prod_{i in group} p_i)`` (the probability that the group answers), which
+    makes the estimate unbiased (ErasureHead itself uses weight 1).
+
+    Examples
+    --------
+    >>> code = ErasureHeadGC([0.5, 0.5, 0.2, 0.2], replication=2)
+    >>> code.decoding_vector([1, 2, 3]).round(4).tolist()
+    [0.0, 1.3333, 1.0417, 0.0]
+    """
+
+    def __init__(self, probabilities, replication: int = 2, cache_size: int = DEFAULT_CACHE_SIZE):
+        probabilities = check_probabilities(probabilities)
+        n = probabilities.size
+        self.replication = _check_replication(replication, n, "replication")
+        if n % self.replication:
+            raise ParameterError(f"ErasureHead needs d | n for its groups; got n={n}, d={self.replication}")
+        self.groups = np.arange(n) // self.replication
+        group_answers = 1.0 - np.prod(probabilities.reshape(-1, self.replication), axis=1)
+        matrix = scipy.sparse.csr_array(
+            (np.ones(n * self.replication), (np.repeat(np.arange(n), self.replication),
+                                             (self.groups[:, None] * self.replication
+                                              + np.arange(self.replication)).ravel())), shape=(n, n))
+        super().__init__(matrix, probabilities, 1.0 / group_answers[self.groups], cache_size)
+
+    def _decoding_vector(self, survivors: np.ndarray) -> np.ndarray:
+        vector = np.zeros(self.n_workers)
+        _, first = np.unique(self.groups[survivors], return_index=True)
+        chosen = survivors[first]
+        vector[chosen] = self.decoding_weights[chosen]
+        return vector
+
+
+def _random_regular_support(n: int, replication: int, rng: np.random.Generator) -> np.ndarray:
+    """Union of ``d`` random permutation matrices with no shared entry: a random ``d``-regular support."""
+    support = np.zeros((n, n), dtype=np.bool_)
+    rows = np.arange(n)
+    for _ in range(replication):
+        for _attempt in range(1000):
+            permutation = rng.permutation(n)
+            if not support[rows, permutation].any():
+                break
+        else:
+            raise ParameterError(f"could not draw a {replication}-regular support on {n} workers")
+        support[rows, permutation] = True
+    return support
+
+
+def _least_squares_coverage(support: np.ndarray, masks: np.ndarray) -> np.ndarray:
+    """``A^T w_S`` with ``w_S = pinv(A_S^T) 1`` (minimum norm) for each survivor mask ``S`` (rows of ``masks``)."""
+    systems = support.T[None, :, :] * masks[:, None, :]  # (draws, k, n): A_S^T with stragglers' columns zeroed
+    weights = np.linalg.pinv(systems) @ np.ones(support.shape[1])
+    return np.einsum("skn,sn->sk", systems, weights)
+
+
+class OptimalDecodingGC(ApproximateGradientCode):
+    """Optimal decoding (Glasgow & Wootters): random ``d``-regular support, least-squares decoding.
+
+    In each iteration the master solves ``w_S = pinv(A_S^T) 1`` over the survivors ``S``
+    (``A`` the 0/1 support, ``k = n``), so ``A^T w_S`` is the projection of the all-ones vector
+    on what the survivors span. That alone is biased; here worker ``i`` sends
+    ``sum_j a_ij g_j / e_j`` with ``e_j = E_S[(A^T w_S)_j]``, which makes
+    ``E[g_hat] = sum_j g_j``. ``e`` is computed exactly by enumerating the ``2^n`` survivor
+    sets when ``n <= 12`` (or ``calibration_draws=0``) and estimated from
+    ``calibration_draws`` random survivor sets otherwise; :attr:`calibration_error` is the
+    largest relative standard error of that estimate (0 when exact), the size of the
+    remaining bias.
+
+    Parameters
+    ----------
+    probabilities : array_like, shape (n,)
+    replication : int
+        ``d``, partitions per worker and workers per partition.
+    seed : int or numpy.random.Generator, optional
+        Draws the support and the calibration survivor sets.
+    calibration_draws : int, optional
+        ``None``: exact for ``n <= 12``, else 20,000 draws. ``0``: exact. ``> 0``: Monte Carlo.
+
+    Examples
+    --------
+    >>> code = OptimalDecodingGC([0.2, 0.3, 0.4, 0.5], seed=0)
+    >>> code.calibration_error
+    0.0
+    """
+
+    def __init__(self, probabilities, replication: int = 2, seed=None, calibration_draws: int | None = None,
+                 cache_size: int = DEFAULT_CACHE_SIZE):
+        probabilities = check_probabilities(probabilities)
+        n = probabilities.size
+        self.replication = _check_replication(replication, n, "replication")
+        rng = np.random.default_rng(seed)
+        self.support = _random_regular_support(n, self.replication, rng)
+        if calibration_draws is None:
+            calibration_draws = 0 if n <= MAX_EXACT_CALIBRATION_WORKERS else DEFAULT_CALIBRATION_DRAWS
+        if int(calibration_draws) != calibration_draws or calibration_draws < 0:
+            raise ParameterError(f"calibration_draws must be a non-negative integer, got {calibration_draws!r}")
+        if calibration_draws == 0:
+            if n > 20:
+                raise ParameterError(f"exact calibration enumerates 2^n survivor sets; n={n} is too many")
+            masks = np.array(list(itertools.product((False, True), repeat=n)), dtype=np.float64)
+            chances = np.prod(np.where(masks > 0, 1.0 - probabilities, probabilities), axis=1)
+            self.coverage = chances @ _least_squares_coverage(self.support, masks)
+            self.calibration_error = 0.0
+        else:
+            total = np.zeros(n)
+            squares = np.zeros(n)
+            for start in range(0, int(calibration_draws), 4096):
+                size = min(4096, int(calibration_draws) - start)
+                masks = (rng.random((size, n)) >= probabilities).astype(np.float64)
+                coverage = _least_squares_coverage(self.support, masks)
+                total += coverage.sum(axis=0)
+                squares += (coverage**2).sum(axis=0)
+            self.coverage = total / calibration_draws
+            spread = np.sqrt(np.maximum(squares / calibration_draws - self.coverage**2, 0.0) / calibration_draws)
+            self.calibration_error = float(np.max(spread / np.maximum(self.coverage, 1e-300)))
+        if np.any(self.coverage <= 1e-12):
+            raise ParameterError("a partition is (almost) never recovered: raise d or lower p")
+        matrix = scipy.sparse.csr_array(self.support / self.coverage)
+        super().__init__(matrix, probabilities, np.zeros(n), cache_size)
+
+    def _decoding_vector(self, survivors: np.ndarray) -> np.ndarray:
+        vector = np.zeros(self.n_workers)
+        if survivors.size:
+            vector[survivors] = np.linalg.pinv(self.support[survivors].T.astype(np.float64)) @ np.ones(self.n_workers)
+        return vector

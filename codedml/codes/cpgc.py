@@ -1,0 +1,161 @@
+"""Coded partial gradient computation (CPGC, seed cpgc section 3).
+
+The first task of every worker is an uncoded submatrix ``W_j``; every later task is a
+degree-two codeword ``W_a + W_b`` taken from a partition of ``{W_1..W_M}`` into pairs, two
+pairings per row of the computation scheduling matrix (one per half of the workers),
+circularly shifted so that no worker meets a submatrix twice. Degree one and two keep
+decoding to peeling and allow partial recovery.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from codedml.codes.multimessage import MessageSchedule, MultiMessageCode
+from codedml.errors import ParameterError
+
+#: The seed's example ``A_c`` (K = M = 4, r = 2), 0-based: row t lists each worker's t-th task.
+SEED_EXAMPLE_SCHEDULE = [[(0,), (1,), (2,), (3,)], [(2, 3), (0, 2), (1, 3), (0, 1)]]
+
+#: Search nodes allowed per half row when the seed's pairings do not fit.
+SEARCH_BUDGET = 200_000
+
+#: Circular shifts the seed uses for the halves of rows 2 and 3 (``circshift(v; d)`` shifts right by d).
+SEED_SHIFTS = [(-1, -1), (1, -2)]
+
+
+def seed_pairings(M: int) -> list[list[tuple[int, int]]]:
+    """The seed's four pairings ``v_1..v_4`` of ``{0..M-1}`` (``M`` divisible by 4), 0-based."""
+    half = M // 2
+    v1 = [(2 * i, 2 * i + 1) for i in range(half)]
+    v2 = [(n, n + 2) for n in range(M) if n % 4 in (0, 1)]
+    v3 = [(n, M - 1 - n) for n in range(half)]
+    v4 = [(n, half + n) for n in range(half)]
+    return [v1, v2, v3, v4]
+
+
+def _shift(values: list, d: int) -> list:
+    d %= len(values)
+    return values[-d:] + values[:-d] if d else list(values)
+
+
+class CPGC(MultiMessageCode):
+    """Coded partial gradient computation (seed cpgc), ``K = M`` workers and submatrices.
+
+    Parameters
+    ----------
+    K : int
+        Workers and submatrices (``K = M``), even.
+    r : int
+        Computation load (tasks per worker), ``2 <= r``.
+    seed : int, optional
+        Randomness of extra pairings when the seed's four do not suffice (``r > 3``, or
+        ``K`` not divisible by 4).
+
+    Notes
+    -----
+    Row ``t >= 2`` of the scheduling matrix places one pairing on workers ``0..K/2-1`` and
+    another on ``K/2..K-1``. For ``K`` divisible by 4, rows 2 and 3 use the seed's
+    pairings ``v_1..v_4`` (section 4.1) with its shifts ``circshift(v; d)``, ``d = -1, -1,
+    1, -2``, wherever those keep a worker's submatrices distinct; taken literally, the
+    seed's ``d = 1`` for ``v_3`` puts ``W_15`` twice on worker 7 at ``K = 20`` (``W_15 + W_16``
+    in row 2, ``W_6 + W_15`` in row 3), so that half row takes the first valid shift instead
+    (``d = 3``). Further rows (``r > 3``, or ``K`` not divisible by 4) are found by a
+    seeded depth-first search for a pairing of all ``M`` submatrices over each half that
+    gives every worker a pair it does not hold yet. Every worker's ``2 r - 1`` submatrices are
+    distinct by construction; the constructor raises if no placement is found.
+    :meth:`seed_example` is the seed's hand-made ``K = 4, r = 2`` schedule of Tables 1-2.
+
+    Examples
+    --------
+    >>> code = CPGC(20, 3)
+    >>> code.is_decodable(code.received_after([1] * 20))
+    True
+    """
+
+    target = "product"
+
+    def __init__(self, K: int, r: int, seed: int | None = 0, *, _tasks: list | None = None):
+        if _tasks is None:
+            if K < 2 or K % 2:
+                raise ParameterError(f"CPGC needs an even number of workers K = M, got {K}")
+            if r < 1 or 2 * (r - 1) > K * (K - 1) // 2:
+                raise ParameterError(f"computation load r must be at least 1 and small enough for K={K}, got {r}")
+            _tasks = self._construct(K, r, np.random.default_rng(seed))
+        K = len(_tasks[0])
+        messages = []
+        eye = np.eye(K)
+        for t, row in enumerate(_tasks):
+            for w, task in enumerate(row):
+                messages.append((w, t + 1, eye[list(task)].sum(axis=0), 1.0 / K))
+        super().__init__(K, K, len(_tasks), "product", MessageSchedule.from_messages(messages))
+        self.tasks = _tasks
+
+    @classmethod
+    def seed_example(cls) -> "CPGC":
+        """The seed's ``A_c`` for ``K = M = 4``, ``r = 2`` (section 2)."""
+        return cls(4, 2, _tasks=SEED_EXAMPLE_SCHEDULE)
+
+    @staticmethod
+    def _construct(K: int, r: int, rng: np.random.Generator) -> list:
+        half = K // 2
+        tasks = [[(w,) for w in range(K)]]
+        seen = [{w} for w in range(K)]
+        seed_pool = seed_pairings(K) if K % 4 == 0 else []
+        for row_index in range(1, r):
+            preferred = SEED_SHIFTS[row_index - 1] if row_index - 1 < len(SEED_SHIFTS) else (0, 0)
+            placed = None
+            if len(seed_pool) >= 2 * row_index:
+                placed = _place_halves(seed_pool[2 * row_index - 2], seed_pool[2 * row_index - 1], half, seen,
+                                       preferred)
+            if placed is None:
+                left = _search_half(seen[:half], K, rng)
+                right = _search_half(seen[half:], K, rng)
+                placed = None if left is None or right is None else left + right
+            if placed is None:
+                raise ParameterError(f"no CPGC placement found for K={K}, r={r}: every worker needs "
+                                     f"{2 * r - 1} distinct submatrices out of {K}")
+            tasks.append(placed)
+            for w, pair in enumerate(placed):
+                seen[w].update(pair)
+        return tasks
+
+
+def _place_halves(first, second, half, seen, preferred):
+    """Shift each pairing over its half of the workers so no worker meets a submatrix twice."""
+    shifts = [preferred[0]] + [d for d in range(-half, half) if d != preferred[0]]
+    shifts_second = [preferred[1]] + [d for d in range(-half, half) if d != preferred[1]]
+    left = next((_shift(first, d) for d in shifts
+                 if all(not (set(p) & seen[w]) for w, p in enumerate(_shift(first, d)))), None)
+    right = next((_shift(second, d) for d in shifts_second
+                  if all(not (set(p) & seen[half + w]) for w, p in enumerate(_shift(second, d)))), None)
+    if left is None or right is None:
+        return None
+    return left + right
+
+
+def _search_half(held: list[set], M: int, rng: np.random.Generator) -> list | None:
+    """Depth-first search: pair up ``0..M-1`` so worker ``w`` of this half gets a pair disjoint from ``held[w]``."""
+    free = set(range(M))
+    chosen: list = [None] * len(held)
+    budget = [SEARCH_BUDGET]
+    order = sorted(range(len(held)), key=lambda w: -len(held[w]))  # most constrained first
+
+    def assign(position: int) -> bool:
+        if position == len(order):
+            return True
+        w = order[position]
+        options = [int(x) for x in rng.permutation(sorted(free - held[w]))]
+        for i, a in enumerate(options):
+            for b in options[i + 1:]:
+                budget[0] -= 1
+                if budget[0] < 0:
+                    return False
+                free.difference_update((a, b))
+                chosen[w] = (a, b)
+                if assign(position + 1):
+                    return True
+                free.update((a, b))
+        return False
+
+    return chosen if assign(0) else None

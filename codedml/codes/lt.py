@@ -1,0 +1,336 @@
+"""LT (Luby transform) fountain code on payload arrays (survey section 4).
+
+:class:`LTCode` holds one sampled generator; :class:`LTDecoder` is the master's view,
+accepting coded symbols as they arrive and peeling incrementally. All loops over symbols,
+edges and bytes run in :mod:`codedml.kernels.lt`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import scipy.sparse
+
+from codedml.errors import NotDecodableError, ParameterError, ShapeError
+from codedml.kernels.lt import (
+    csr_transpose,
+    encode_sum,
+    encode_xor,
+    gf2_finish,
+    ideal_soliton,
+    lt_generator,
+    peel_arrivals,
+    real_finish,
+    resolve_sum,
+    resolve_xor,
+    robust_soliton,
+)
+
+#: Pivot threshold of the real elimination finish (residual coefficients start at 0 or 1).
+DEFAULT_PIVOT_TOLERANCE = 1e-9
+
+_NO_IDS = np.empty(0, dtype=np.int64)
+
+
+def degree_distribution(k: int, distribution="robust", c: float = 0.03, delta: float = 0.5) -> np.ndarray:
+    """The degree distribution ``Omega`` as ``probabilities[d]``, ``d = 0..D`` (entry 0 is zero).
+
+    Parameters
+    ----------
+    k : int
+        Number of source symbols.
+    distribution : {"robust", "ideal"} or array_like
+        Robust soliton ``(c, delta)``, ideal soliton, or a user-given vector
+        ``p[d - 1] = P(degree = d)`` for ``d = 1..len(p)`` (``len(p) <= k``, non-negative,
+        normalised here if it sums to a positive number).
+    c, delta : float
+        Robust-soliton parameters (Luby 2002): ``c > 0``, ``0 < delta < 1``.
+    """
+    if isinstance(distribution, str):
+        if distribution == "ideal":
+            return ideal_soliton(k)
+        if distribution == "robust":
+            if not c > 0:
+                raise ParameterError(f"robust soliton needs c > 0, got c={c!r}")
+            if not 0 < delta < 1:
+                raise ParameterError(f"robust soliton needs 0 < delta < 1, got delta={delta!r}")
+            return robust_soliton(k, float(c), float(delta))
+        raise ParameterError(f"distribution must be 'robust', 'ideal' or a probability vector, got {distribution!r}")
+    vector = np.asarray(distribution, dtype=np.float64)
+    if vector.ndim != 1 or vector.size == 0:
+        raise ParameterError(f"a degree distribution must be a non-empty 1-D vector, got shape {vector.shape}")
+    if vector.size > k:
+        raise ParameterError(f"degree distribution has {vector.size} degrees but there are only k={k} source symbols")
+    if not np.all(np.isfinite(vector)) or np.any(vector < 0) or vector.sum() <= 0:
+        raise ParameterError("degree probabilities must be finite, non-negative and not all zero")
+    return np.concatenate(([0.0], vector / vector.sum()))
+
+
+def kernel_seed(seed) -> int:
+    """A 32-bit seed for numba's generator from ``None``, an integer or a ``numpy.random.Generator``."""
+    if isinstance(seed, np.random.Generator):
+        return int(seed.integers(2**32))
+    if seed is not None and (int(seed) != seed or seed < 0):
+        raise ParameterError(f"seed must be a non-negative integer, a numpy Generator or None, got {seed!r}")
+    return int(np.random.SeedSequence(seed).generate_state(1, dtype=np.uint32)[0])
+
+
+def _payload_words(payloads: np.ndarray) -> np.ndarray:
+    """Byte rows as ``uint64`` words when the width allows (zero copy), else as ``uint8``."""
+    payloads = np.ascontiguousarray(payloads)
+    if payloads.shape[1] % 8 == 0:
+        return payloads.view(np.uint64)
+    return payloads
+
+
+def _check_payloads(payloads, rows: int | None, what: str) -> np.ndarray:
+    array = np.asarray(payloads)
+    if array.ndim != 2:
+        raise ShapeError(f"{what} must be 2-D (symbols x payload), got shape {array.shape}")
+    if rows is not None and array.shape[0] != rows:
+        raise ShapeError(f"{what} must have {rows} rows, got {array.shape[0]}")
+    if array.dtype == np.uint8:
+        return array
+    if np.issubdtype(array.dtype, np.floating):
+        return array.astype(np.float64, copy=False)
+    raise ShapeError(f"{what} must be uint8 (bytes, GF(2)) or float (real) payloads, got dtype {array.dtype}")
+
+
+class LTCode:
+    """LT fountain code: ``Q = ceil((1 + eta) k)`` coded symbols, each the XOR (bytes) or sum
+    (floats) of ``d ~ Omega`` distinct source symbols.
+
+    Parameters
+    ----------
+    k : int
+        ``k`` (survey ``|D_f|``): number of source symbols.
+    eta : float
+        ``eta`` (survey ``eta_f >= 0``): redundancy; ``n_coded = ceil((1 + eta) k)``.
+    distribution : {"robust", "ideal"} or array_like
+        Degree distribution ``Omega`` (see :func:`degree_distribution`).
+    c, delta : float
+        Robust-soliton parameters.
+    seed : int, numpy.random.Generator or None
+        Makes the generator reproducible (mapped to numba's 32-bit seed by
+        :func:`kernel_seed`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from codedml.codes.lt import LTCode
+    >>> code = LTCode(200, 0.5, seed=1)
+    >>> data = np.random.default_rng(0).integers(0, 256, (200, 16), dtype=np.uint8)
+    >>> coded = code.encode(data)
+    >>> keep = np.random.default_rng(1).permutation(code.n_coded)[:250]
+    >>> bool(np.array_equal(code.decode(keep, coded[keep]), data))
+    True
+    """
+
+    def __init__(self, k: int, eta: float, distribution="robust", c: float = 0.03, delta: float = 0.5,
+                 seed=None):
+        if int(k) != k or k < 1:
+            raise ParameterError(f"k must be a positive integer, got {k!r}")
+        if not (np.isfinite(eta) and eta >= 0):
+            raise ParameterError(f"eta must be a finite number >= 0, got {eta!r}")
+        self.k = int(k)
+        self.eta = float(eta)
+        self.n_coded = math.ceil((1.0 + self.eta) * self.k)
+        self.degree_probabilities = degree_distribution(self.k, distribution, c, delta)
+        self.seed = kernel_seed(seed)
+        self.indptr, self.indices = lt_generator(self.k, self.n_coded, self.degree_probabilities, self.seed)
+        self.t_indptr, self.t_indices = csr_transpose(self.indptr, self.indices, self.k)
+
+    @property
+    def generator(self) -> scipy.sparse.csr_array:
+        """The ``Q x k`` generator (0/1 entries): coded symbol ``i`` combines the sources of row ``i``."""
+        data = np.ones(self.indices.size, dtype=np.uint8)
+        return scipy.sparse.csr_array((data, self.indices, self.indptr), shape=(self.n_coded, self.k))
+
+    def encode(self, payloads) -> np.ndarray:
+        """The ``Q`` coded payloads of ``k`` source payloads (``k x bytes`` uint8 or ``k x d`` float)."""
+        payloads = _check_payloads(payloads, self.k, "source payloads")
+        if payloads.dtype == np.uint8:
+            return encode_xor(self.indptr, self.indices, _payload_words(payloads)).view(np.uint8)
+        return encode_sum(self.indptr, self.indices, np.ascontiguousarray(payloads))
+
+    def decoder(self) -> LTDecoder:
+        """A fresh incremental decoder for this generator."""
+        return LTDecoder(self)
+
+    def decode(self, received_ids, coded_payloads, inactivation: bool = True) -> np.ndarray:
+        """Recover the ``k`` source payloads from received coded symbols.
+
+        Parameters
+        ----------
+        received_ids : array_like of int
+            Ids (``0..Q-1``) of the received coded symbols; repeats are ignored.
+        coded_payloads : ndarray, shape (len(received_ids), bytes or d)
+            Their payloads, uint8 (XOR) or float (sum).
+        inactivation : bool
+            Finish what peeling leaves by Gaussian elimination (success whenever the
+            received generator has full rank); ``False``: peeling only.
+
+        Raises
+        ------
+        NotDecodableError
+            Naming how many source symbols are still missing.
+        """
+        decoder = LTDecoder(self)
+        decoder.add(received_ids, coded_payloads)
+        if inactivation and not decoder.is_complete:
+            decoder.finish()
+        return decoder.sources(copy=False)
+
+
+class LTDecoder:
+    """Incremental LT decoder: the master adds coded symbols as they arrive and peels at once.
+
+    Payloads are stored by coded id (a ``Q``-row buffer allocated at the first arrival,
+    whose dtype and width fix the payload kind). :meth:`finish` runs the elimination finish
+    on demand; arrivals after it keep peeling.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from codedml.codes.lt import LTCode
+    >>> code = LTCode(50, 1.0, seed=3)
+    >>> x = np.arange(100.0).reshape(50, 2)
+    >>> coded = code.encode(x)
+    >>> decoder = code.decoder()
+    >>> for i in range(code.n_coded):
+    ...     if decoder.add(i, coded[i]):
+    ...         break
+    >>> bool(np.allclose(decoder.sources(), x)), decoder.n_received < code.n_coded
+    (True, True)
+    """
+
+    def __init__(self, code: LTCode):
+        self.code = code
+        q, k = code.n_coded, code.k
+        self._slot = np.full(q, -1, dtype=np.int64)
+        self._remaining_degree = np.full(q, -1, dtype=np.int64)
+        self._unknown_xor = np.zeros(q, dtype=np.int64)
+        self._recovered = np.zeros(k, dtype=np.bool_)
+        self._released_by = np.full(k, -1, dtype=np.int64)
+        self._release_order = np.empty(k, dtype=np.int64)
+        self._n_released = 0
+        self._coded = None  # (Q, w) buffer (or the caller's array for a single batch), by slot
+        self._sources = None
+
+    @property
+    def n_received(self) -> int:
+        """Number of distinct coded symbols received so far."""
+        return int(np.count_nonzero(self._remaining_degree >= 0))
+
+    @property
+    def n_recovered(self) -> int:
+        """Number of source symbols known so far."""
+        return int(np.count_nonzero(self._recovered))
+
+    @property
+    def recovered_mask(self) -> np.ndarray:
+        """Boolean mask over the ``k`` sources (a copy)."""
+        return self._recovered.copy()
+
+    @property
+    def released_by(self) -> np.ndarray:
+        """For each source, the coded symbol whose release recovered it (``-1``: elimination or unknown)."""
+        return self._released_by.copy()
+
+    @property
+    def is_complete(self) -> bool:
+        """``True`` once all ``k`` source symbols are known."""
+        return self.n_recovered == self.code.k
+
+    def add(self, ids, payloads) -> bool:
+        """Admit one coded symbol (``int`` id, 1-D payload) or a batch; peel; return :attr:`is_complete`."""
+        ids = np.asarray(ids)
+        payloads = np.asarray(payloads)
+        if ids.ndim == 0:
+            ids = ids.reshape(1)
+            payloads = payloads.reshape(1, -1)
+        if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer) and ids.size:
+            raise ShapeError(f"received ids must be integers in a 1-D array, got dtype {ids.dtype}, shape {ids.shape}")
+        ids = ids.astype(np.int64, copy=False)
+        if ids.size and (ids.min() < 0 or ids.max() >= self.code.n_coded):
+            raise ParameterError(f"received ids must lie in 0..{self.code.n_coded - 1}, "
+                                 f"got range {ids.min()}..{ids.max()}")
+        payloads = _check_payloads(payloads, ids.size, "coded payloads")
+        if self._coded is None:
+            if ids.size == 0:
+                return False
+            self._start(payloads)
+            slots = np.arange(ids.size, dtype=np.int64)
+        else:
+            self._store(payloads, ids)
+            slots = ids
+        self._peel(ids, slots, _NO_IDS)
+        return self.is_complete
+
+    def _start(self, payloads):
+        """First batch: keep a single batch without copying (slot = position in it)."""
+        if payloads.dtype == np.uint8:
+            self._coded = _payload_words(payloads)
+        else:
+            self._coded = np.ascontiguousarray(payloads)
+        self._batch_only = True
+        self._sources = np.zeros((self.code.k, self._coded.shape[1]), dtype=self._coded.dtype)
+
+    def _store(self, payloads, ids):
+        """Later arrivals: move to a ``Q``-row buffer indexed by coded id."""
+        words = _payload_words(payloads) if payloads.dtype == np.uint8 else payloads
+        if words.dtype != self._coded.dtype or words.shape[1] != self._coded.shape[1]:
+            raise ShapeError(f"coded payloads must match the first arrival ({self._coded.dtype}, "
+                             f"width {self._coded.shape[1]}), got ({words.dtype}, width {words.shape[1]})")
+        if self._batch_only:
+            buffer = np.zeros((self.code.n_coded, self._coded.shape[1]), dtype=self._coded.dtype)
+            received = np.flatnonzero(self._slot >= 0)
+            buffer[received] = self._coded[self._slot[received]]
+            self._slot[received] = received
+            self._coded = buffer
+            self._batch_only = False
+        fresh = self._remaining_degree[ids] < 0
+        self._coded[ids[fresh]] = words[fresh]
+
+    def _peel(self, ids, slots, solved):
+        code = self.code
+        start = self._n_released
+        self._n_released = peel_arrivals(
+            code.indptr, code.indices, code.t_indptr, code.t_indices, ids, slots, solved, self._slot,
+            self._remaining_degree, self._unknown_xor, self._recovered, self._released_by,
+            self._release_order, self._n_released)
+        fresh = self._release_order[start:self._n_released]
+        resolve = resolve_xor if self._coded.dtype != np.float64 else resolve_sum
+        resolve(code.indptr, code.indices, self._released_by, fresh, self._slot, self._coded, self._sources)
+
+    def finish(self, tolerance: float = DEFAULT_PIVOT_TOLERANCE) -> int:
+        """Gaussian-elimination finish of what peeling left; return how many sources are still missing.
+
+        ``GF(2)`` elimination on bit-packed rows for byte payloads, real elimination with
+        partial pivoting (pivot threshold ``tolerance``) for float payloads.
+        """
+        if self._coded is None or self.is_complete:
+            return self.code.k - self.n_recovered
+        code = self.code
+        if self._coded.dtype == np.float64:
+            solved = real_finish(code.indptr, code.indices, self._slot, self._coded, self._remaining_degree,
+                                 self._recovered, self._sources, float(tolerance))
+        else:
+            solved = gf2_finish(code.indptr, code.indices, self._slot, self._coded, self._remaining_degree,
+                                self._recovered, self._sources)
+        self._peel(_NO_IDS, _NO_IDS, solved)
+        return self.code.k - self.n_recovered
+
+    def sources(self, copy: bool = True) -> np.ndarray:
+        """The ``k`` source payloads (uint8 bytes or float64), or :class:`NotDecodableError`.
+
+        ``copy=False`` returns the decoder's own array (valid until the next :meth:`add`).
+        """
+        missing = self.code.k - self.n_recovered
+        if missing:
+            raise NotDecodableError(
+                f"{missing} of {self.code.k} source symbols are still missing after {self.n_received} "
+                f"received coded symbols", received=self.n_received, needed=self.code.k)
+        sources = self._sources if self._sources.dtype == np.float64 else self._sources.view(np.uint8)
+        return sources.copy() if copy else sources

@@ -1,0 +1,33 @@
+"""Learning with approximate gradient codes: quantization and bit allocation."""
+
+from codedml.learn.bits import (
+    ALLOCATION_METHODS,
+    allocate_bits,
+    allocation_objective,
+    design_weights,
+)
+from codedml.learn.quantize import (
+    dequantize,
+    message_bits,
+    omega,
+    omega_scale,
+    pack,
+    quantize,
+    quantize_messages,
+    unpack,
+)
+
+__all__ = [
+    "ALLOCATION_METHODS",
+    "allocate_bits",
+    "allocation_objective",
+    "dequantize",
+    "design_weights",
+    "message_bits",
+    "omega",
+    "omega_scale",
+    "pack",
+    "quantize",
+    "quantize_messages",
+    "unpack",
+]

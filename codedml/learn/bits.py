@@ -1,0 +1,135 @@
+"""Bit allocation for the joint design of coding and quantization (seed section III-B).
+
+Maximise ``U(b) = sum_i u_i(b_i)`` with ``u_i(0) = 0`` and, for ``b >= 2``,
+``u_i(b) = c_i(b) = (1 - p_i) / (p_i + omega(b))``, ``omega(b) = omega_scale / (2^(b-1) - 1)^2``,
+subject to ``sum_i b_i = B`` (``budget``) and ``b_i in {0, 2, 3, ...}``. A worker given
+``b_i = 0`` does not participate (``c_i = 0``: the optimal structure gives it no data).
+``omega_scale`` is the QSGD constant ``D / 4`` (:func:`codedml.learn.quantize.omega_scale`)
+or any rescaling of it (seed section V-B). The residual error of the joint design is
+``G^2 k^2 / U(b)`` (see :class:`codedml.codes.approximate.OptimallyStructuredGC`).
+
+Methods (all compiled kernels in :mod:`codedml.kernels.bits`):
+
+- ``"dp"``: dynamic programming over residual bits, optimal, ``O(n B^2)``;
+- ``"low-complexity"``: Algorithm 1 (nested active sets of the most reliable workers;
+  Lagrangian relaxation + rounding vs. equal allocation, then one-bit swaps);
+- ``"greedy"``: every worker at 2 bits, then one bit at a time to the largest marginal gain;
+- ``"relaxation"``: the continuous relaxation over all workers, rounded to the budget.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from codedml.errors import ParameterError
+from codedml.kernels.bits import (
+    allocation_utility,
+    dynamic_programming_allocation,
+    greedy_allocation,
+    low_complexity_allocation,
+    rounded_relaxation,
+)
+
+ALLOCATION_METHODS = {
+    "dp": dynamic_programming_allocation,
+    "low-complexity": low_complexity_allocation,
+    "greedy": greedy_allocation,
+    "relaxation": rounded_relaxation,
+}
+
+
+def check_probabilities(probabilities) -> np.ndarray:
+    """``p`` as a 1-D float64 array, every entry in the open interval ``(0, 1)``."""
+    array = np.asarray(probabilities, dtype=np.float64)
+    if array.ndim != 1 or array.size < 1:
+        raise ParameterError(f"straggler probabilities must be a non-empty 1-D array, got shape {array.shape}")
+    if not np.all(np.isfinite(array)) or np.any(array <= 0.0) or np.any(array >= 1.0):
+        bad = array[~(np.isfinite(array) & (array > 0.0) & (array < 1.0))]
+        raise ParameterError(f"straggler probabilities must lie in the open interval (0, 1); got {bad[:5]}")
+    return np.ascontiguousarray(array)
+
+
+def check_omega_scale(omega_scale) -> float:
+    """``omega_scale`` as a positive finite float."""
+    value = float(omega_scale)
+    if not np.isfinite(value) or value <= 0.0:
+        raise ParameterError(f"omega_scale must be positive and finite, got {omega_scale!r}")
+    return value
+
+
+def check_bits(bits, n_workers: int) -> np.ndarray:
+    """Per-worker bits as int64, each 0 (not participating) or at least 2."""
+    array = np.asarray(bits)
+    if array.shape != (n_workers,):
+        raise ParameterError(f"bits must have one entry per worker ({n_workers}), got shape {array.shape}")
+    if not np.issubdtype(array.dtype, np.integer) and (
+            not np.all(np.isfinite(array)) or np.any(array != np.round(array))):
+        raise ParameterError(f"bits must be integers, got {array}")
+    array = array.astype(np.int64)
+    if np.any(array < 0) or np.any(array == 1):
+        raise ParameterError(
+            f"each worker needs 0 bits (not participating) or b >= 2 bits per coordinate, got {array[(array < 2)]}")
+    if not np.any(array > 0):
+        raise ParameterError("at least one worker must be given bits")
+    return array
+
+
+def design_weights(probabilities, bits, omega_scale: float) -> np.ndarray:
+    """``c_i = (1 - p_i) / (p_i + omega(b_i))``, ``0`` for ``b_i = 0`` (seed's joint design).
+
+    Examples
+    --------
+    >>> design_weights([0.5, 0.5], [2, 0], omega_scale=0.5).tolist()
+    [0.5, 0.0]
+    """
+    probabilities = check_probabilities(probabilities)
+    bits = check_bits(bits, probabilities.size)
+    scale = check_omega_scale(omega_scale)
+    levels = np.exp2(np.maximum(bits, 2) - 1.0) - 1.0
+    weights = (1.0 - probabilities) / (probabilities + scale / levels**2)
+    return np.where(bits > 0, weights, 0.0)
+
+
+def allocation_objective(probabilities, bits, omega_scale: float) -> float:
+    """``U(b) = sum_i c_i(b_i)``, the quantity every allocation method maximises."""
+    probabilities = check_probabilities(probabilities)
+    bits = check_bits(bits, probabilities.size)
+    return float(allocation_utility(probabilities, bits, check_omega_scale(omega_scale)))
+
+
+def allocate_bits(probabilities, budget: int, omega_scale: float, method: str = "low-complexity") -> np.ndarray:
+    """Bits per coordinate for each worker under a total budget ``B``.
+
+    Parameters
+    ----------
+    probabilities : array_like, shape (n,)
+        ``p_i``, each in ``(0, 1)``.
+    budget : int
+        ``B``, total bits per coordinate over all workers; ``B >= 2 n``.
+    omega_scale : float
+        ``s`` in ``omega(b) = s / (2^(b-1) - 1)^2`` (``D / 4`` for QSGD on ``D`` coordinates).
+    method : {"dp", "low-complexity", "greedy", "relaxation"}
+        See the module docstring.
+
+    Returns
+    -------
+    ndarray of int64, shape (n,)
+        ``b_i``: 0 (worker idle) or at least 2, summing to ``budget``.
+
+    Examples
+    --------
+    >>> allocate_bits([0.1, 0.2, 0.3], 9, omega_scale=1.0, method="dp").tolist()
+    [5, 4, 0]
+
+    At this small budget the least reliable worker is better left idle (the convex regime).
+    """
+    probabilities = check_probabilities(probabilities)
+    if method not in ALLOCATION_METHODS:
+        raise ParameterError(f"unknown allocation method {method!r}; choose one of {sorted(ALLOCATION_METHODS)}")
+    if int(budget) != budget:
+        raise ParameterError(f"budget must be an integer number of bits, got {budget!r}")
+    budget = int(budget)
+    if budget < 2 * probabilities.size:
+        raise ParameterError(
+            f"budget B={budget} is below 2 n = {2 * probabilities.size}: every worker needs at least 2 bits")
+    return ALLOCATION_METHODS[method](probabilities, budget, check_omega_scale(omega_scale))
