@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import sys
 import time
@@ -12,7 +13,8 @@ from tqdm import tqdm
 
 from codedml.codes import CyclicRepetition, FractionalRepetition, GradientCode, IgnoreStragglers, UncodedScheme
 from codedml.errors import CodedMLError
-from codedml.sim import ShiftedExponential, StragglerModel, simulate
+from codedml.learn.experiments import register_commands as register_learning_commands
+from codedml.sim import ShiftedExponential, StragglerModel, presets, simulate
 
 
 def compare_schemes(n_workers: int, n_stragglers: int, model: StragglerModel) -> dict[str, GradientCode]:
@@ -53,6 +55,9 @@ def harmonic_number(m: int) -> float:
 
 
 def run_compare(args: argparse.Namespace) -> int:
+    if args.preset:
+        return run_preset(args)
+    args.iterations = args.iterations or 20_000
     model = ShiftedExponential(args.mu, args.alpha)
     schemes = compare_schemes(args.workers, args.stragglers, model)
     simulation_seeds = np.random.SeedSequence(args.seed).spawn(len(schemes))
@@ -101,6 +106,91 @@ def save_compare_plot(path: str, rows) -> None:
     plt.close(fig)
 
 
+def run_preset(args: argparse.Namespace) -> int:
+    """``codedml compare --preset cpgc|gc-mmc``: a paper's figure as a table, a plot and a JSON file."""
+    iterations = args.iterations or 10_000
+    if args.preset == "cpgc":
+        data = presets.cpgc_figure(iterations, args.seed, args.mu, args.alpha)
+        print(f"seed cpgc Figure 1: K = M = 20, r = 3, mu={args.mu}, alpha={args.alpha}, {iterations} iterations")
+        print(f"{'scheme':<8}{'tolerance':>10}{'M_prime':>8}{'E[T]':>9}{'+-CI':>8}{'load':>8}{'volume':>8}")
+        for name, points in data["curves"].items():
+            for p in points:
+                print(f"{name:<8}{p['tolerance_ratio']:>10.2f}{p['required']:>8d}{p['mean_time']:>9.4f}"
+                      f"{p['ci95']:>8.4f}{p['load']:>8.2f}{p['volume']:>8.3f}")
+        plot = save_cpgc_plot
+    else:
+        data = presets.gc_mmc_figure(iterations, args.seed, args.mu, args.alpha)
+        print(f"seed gc-mmc Figure 1: K = 40, r = 10, mu={args.mu}, alpha={args.alpha}, {iterations} iterations")
+        print(f"{'scheme':<10}{'E[T]':>9}{'+-CI':>8}{'load':>9}")
+        for name, p in data["schemes"].items():
+            print(f"{name:<10}{p['mean_time']:>9.4f}{p['ci95']:>8.4f}{p['load']:>9.2f}")
+        plot = save_gc_mmc_plot
+    path = args.plot or f"{args.preset}.png"
+    plot(path, data)
+    json_path = path.rsplit(".", 1)[0] + ".json"
+    with open(json_path, "w") as handle:
+        json.dump(data, handle, indent=2)
+    print(f"plot written to {path}, figures to {json_path}")
+    return 0
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def save_cpgc_plot(path: str, data: dict) -> None:
+    """Three panels against the tolerance ratio: E[T], communication load, communication volume."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4))
+    for name, points in data["curves"].items():
+        ratios = [p["tolerance_ratio"] for p in points]
+        for axis, key in zip(axes, ("mean_time", "load", "volume")):
+            axis.plot(ratios, [p[key] for p in points], marker="o", label=name)
+    for axis, label in zip(axes, ("average completion time E[T]", "communication load (messages)",
+                                  "communication volume")):
+        axis.set_xlabel("tolerance ratio (M - M')/M")
+        axis.set_ylabel(label)
+        axis.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def save_gc_mmc_plot(path: str, data: dict) -> None:
+    """Bars of E[T] (with 95% CI) and communication load per scheme."""
+    plt = _pyplot()
+    names = list(data["schemes"])
+    values = list(data["schemes"].values())
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    left.bar(names, [v["mean_time"] for v in values], yerr=[v["ci95"] for v in values], capsize=4)
+    left.set_ylabel("average completion time E[T]")
+    right.bar(names, [v["load"] for v in values], color="tab:orange")
+    right.set_ylabel("communication load (messages)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def run_tables(args: argparse.Namespace) -> int:
+    """``codedml tables cpgc``: seed cpgc Tables 1 and 2, counted by the library's predicates."""
+    tables = presets.cpgc_tables()
+    titles = {"table1": "Table 1: score vectors allowing the full gradient (K = 4, r = 2)",
+              "table2": "Table 2: score vectors allowing 3 of 4 partial gradients (K = 4, r = 2)"}
+    for key, rows in tables.items():
+        print(titles[key])
+        print(f"{'type (N2, N1, N0)':<20}{'MCC':>6}{'UC-MMC':>8}{'CPGC':>6}")
+        for row in rows:
+            label = "N2={}, N1={}, N0={}".format(*row["type"])
+            print(f"{label:<20}{row['MCC']:>6}{row['UC-MMC']:>8}{row['CPGC']:>6}")
+        print()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="codedml", description="Coded computing for straggler-tolerant ML.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -114,14 +204,27 @@ def build_parser() -> argparse.ArgumentParser:
                          help="stragglers tolerated s; computation load r = s + 1 (default 9)")
     compare.add_argument("--mu", type=float, default=10.0, help="straggling rate mu of Exp(mu) (default 10)")
     compare.add_argument("--alpha", type=float, default=0.01, help="shift alpha: minimum time per task (default 0.01)")
-    compare.add_argument("--iterations", type=int, default=20_000, help="Monte Carlo iterations (default 20000)")
+    compare.add_argument("--iterations", type=int,
+                         help="Monte Carlo iterations (default 20000; 10000 with --preset)")
     compare.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     compare.add_argument("--dimension", type=int, default=1000,
                          help="gradient dimension d used to time decoding (default 1000)")
     compare.add_argument("--decode-samples", type=int, default=200,
                          help="iterations whose decoding is timed (default 200)")
     compare.add_argument("--plot", metavar="FILE.png", help="save a bar chart of E[T] and messages")
+    compare.add_argument("--preset", choices=["cpgc", "gc-mmc"],
+                         help="reproduce a paper's multi-message figure instead (cpgc: seed cpgc Figure 1, "
+                              "K = M = 20, r = 3; gc-mmc: seed gc-mmc Figure 1, K = 40, r = 10); writes "
+                              "the plot (default PRESET.png) and a JSON file of its figures beside it; "
+                              "--iterations defaults to 10000 here")
     compare.set_defaults(run=run_compare)
+    tables = commands.add_parser("tables", help="print a paper's tables",
+                                 description="cpgc: seed cpgc Tables 1 and 2 (K = 4, r = 2), the number of "
+                                             "score vectors of each cumulative type from which MCC, UC-MMC "
+                                             "and CPGC recover the full gradient / 3 of 4 partial gradients.")
+    tables.add_argument("paper", choices=["cpgc"], help="which paper's tables")
+    tables.set_defaults(run=run_tables)
+    register_learning_commands(commands)
     return parser
 
 

@@ -17,6 +17,10 @@ class                      field   idea
 ``UncodedMMC``             real    multi-message uncoded (seed cpgc ``A_u``)
 ``MDSCodedComputationMMC`` real    MDS-coded matrix-vector (Lee et al.), one or many msgs
 ``CPGC``                   real    coded partial gradient computation (seed cpgc)
+``GCMMC``                  real    GC with multi-message communication, clustering
+``LagrangeCompletionModel`` --     LCC's completion time (for the gc-mmc comparison)
+``RatelessCodedComputation`` real  LT-coded ``W theta``, row-by-row streaming (Mallick et al.)
+``FogNodeCoding``          --      fog nodes: overlap ``gamma``, Theorem 3's ``Delta``, Figure 5
 =========================  ======  ===================================================
 """
 
@@ -31,22 +35,43 @@ from codedml.codes.approximate import (
 from codedml.codes.base import GradientCode, LinearGradientCode
 from codedml.codes.bspan import BSpanReport, check_b_span
 from codedml.codes.cpgc import CPGC
+from codedml.codes.fog import FogNodeCoding
+from codedml.codes.gcmmc import GCMMC, LagrangeCompletionModel
 from codedml.codes.lt import LTCode, LTDecoder, degree_distribution
 from codedml.codes.multimessage import MDSCodedComputationMMC, MessageSchedule, MultiMessageCode, UncodedMMC
+from codedml.codes.rateless import RatelessCodedComputation
 from codedml.codes.repetition import CyclicRepetition, FractionalRepetition
 from codedml.codes.toy import SURVEY_TOY_DECODING, SURVEY_TOY_ENCODING, survey_toy_code
 from codedml.codes.uncoded import IgnoreStragglers, UncodedScheme
 
 __all__ = [
-    "SURVEY_TOY_DECODING",
-    "SURVEY_TOY_ENCODING",
     "BSpanReport",
+    "BernoulliGC",
+    "CPGC",
     "CyclicRepetition",
+    "ErasureHeadGC",
+    "FogNodeCoding",
     "FractionalRepetition",
+    "GCMMC",
     "GradientCode",
     "IgnoreStragglers",
+    "IgnoreStragglersSGD",
+    "LTCode",
+    "LTDecoder",
+    "LagrangeCompletionModel",
     "LinearGradientCode",
+    "MDSCodedComputationMMC",
+    "MessageSchedule",
+    "MultiMessageCode",
+    "OptimalDecodingGC",
+    "OptimallyStructuredGC",
+    "RatelessCodedComputation",
+    "SURVEY_TOY_DECODING",
+    "SURVEY_TOY_ENCODING",
+    "StochasticGC",
+    "UncodedMMC",
     "UncodedScheme",
     "check_b_span",
+    "degree_distribution",
     "survey_toy_code",
 ]

@@ -13,6 +13,7 @@ import numpy as np
 
 from codedml.codes.multimessage import MessageSchedule, MultiMessageCode
 from codedml.errors import ParameterError
+from codedml.kernels.span import first_pair_recovery_prefix
 
 #: The seed's example ``A_c`` (K = M = 4, r = 2), 0-based: row t lists each worker's t-th task.
 SEED_EXAMPLE_SCHEDULE = [[(0,), (1,), (2,), (3,)], [(2, 3), (0, 2), (1, 3), (0, 1)]]
@@ -90,6 +91,15 @@ class CPGC(MultiMessageCode):
                 messages.append((w, t + 1, eye[list(task)].sum(axis=0), 1.0 / K))
         super().__init__(K, K, len(_tasks), "product", MessageSchedule.from_messages(messages))
         self.tasks = _tasks
+        by_message = [task for row in _tasks for task in row]
+        order = sorted(range(len(by_message)), key=lambda i: (i % K, i // K))  # schedule order: worker, step
+        self._first = np.array([by_message[i][0] for i in order], dtype=np.int64)
+        self._second = np.array([by_message[i][1] if len(by_message[i]) > 1 else -1 for i in order], dtype=np.int64)
+
+    def first_decodable_prefix(self, arrival_order: np.ndarray, required: int | None = None) -> np.ndarray:
+        """Union-find with parity over the degree-one and degree-two codewords (exact, near-linear)."""
+        return first_pair_recovery_prefix(self._first, self._second, self.schedule.row_offsets, arrival_order,
+                                          self._required(required))
 
     @classmethod
     def seed_example(cls) -> "CPGC":

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from codedml.codes.base import check_finite
-from codedml.errors import NotDecodableError, ParameterError, ShapeError
+from codedml.codes.base import DEFAULT_RESIDUAL_TOLERANCE, check_finite
+from codedml.errors import DecodingAccuracyError, NotDecodableError, ParameterError, ShapeError
 from codedml.kernels.real import dense_decoding_vector
-from codedml.kernels.span import TARGET_PRODUCT, TARGET_SUM, first_decodable_prefix
+from codedml.kernels.span import TARGET_PRODUCT, TARGET_SUM, first_decodable_prefix, first_threshold_prefix
 
 #: Entries of a reduced coefficient row below this are treated as zero.
 SPAN_TOLERANCE = 1e-9
@@ -38,6 +38,9 @@ class MessageSchedule:
         Message ``m`` carries ``rows[row_offsets[m]:row_offsets[m + 1]]``.
     size : ndarray, shape (n_messages,)
         Size of each message, normalised so that one full result is 1.
+    content : ndarray of int64, shape (n_messages,)
+        Which distinct coded message each message carries (equal ids: the same coded
+        message sent by different workers, as in GC-MMC's correlated design).
     """
 
     worker: np.ndarray
@@ -45,15 +48,22 @@ class MessageSchedule:
     rows: np.ndarray
     row_offsets: np.ndarray
     size: np.ndarray
+    content: np.ndarray
 
     @classmethod
-    def from_messages(cls, messages: list[tuple[int, int, np.ndarray, float]]) -> "MessageSchedule":
-        """Build from ``(worker, step, rows, size)`` tuples (``rows``: 1-D or 2-D coefficients)."""
-        ordered = sorted(messages, key=lambda m: (m[0], m[1]))
-        blocks = [np.atleast_2d(np.asarray(m[2], dtype=np.float64)) for m in ordered]
+    def from_messages(cls, messages: list[tuple]) -> "MessageSchedule":
+        """Build from ``(worker, step, rows, size[, content])`` tuples (``rows``: 1-D or 2-D coefficients).
+
+        Without a content id every message is distinct.
+        """
+        ordered = sorted(range(len(messages)), key=lambda i: (messages[i][0], messages[i][1]))
+        blocks = [np.atleast_2d(np.asarray(messages[i][2], dtype=np.float64)) for i in ordered]
         offsets = np.concatenate([[0], np.cumsum([b.shape[0] for b in blocks])]).astype(np.int64)
-        return cls(np.array([m[0] for m in ordered], dtype=np.int64), np.array([m[1] for m in ordered], dtype=np.int64),
-                   np.vstack(blocks), offsets, np.array([m[3] for m in ordered], dtype=np.float64))
+        content = [messages[i][4] if len(messages[i]) > 4 else i for i in ordered]
+        return cls(np.array([messages[i][0] for i in ordered], dtype=np.int64),
+                   np.array([messages[i][1] for i in ordered], dtype=np.int64), np.vstack(blocks), offsets,
+                   np.array([messages[i][3] for i in ordered], dtype=np.float64),
+                   np.unique(content, return_inverse=True)[1].astype(np.int64))
 
     @property
     def n_messages(self) -> int:
@@ -81,14 +91,21 @@ class MultiMessageCode:
         every ``W_j theta`` (coded matrix-vector multiplication), or ``M'`` of them in
         partial mode.
     schedule : MessageSchedule
+    group_thresholds : ndarray or None
+        For polynomial (Reed–Solomon) gradient codes: the target is decodable once every
+        group (cluster) has this many distinct contents (``schedule.content``); ``None``
+        for codes decided by the span of their coefficient rows.
     field : str
         ``"real"``.
     """
 
     field = "real"
 
+    #: Threshold codes whose contents are single partitions: partial mode lowers the threshold to ``M'``.
+    threshold_counts_partitions = False
+
     def __init__(self, n_workers: int, n_partitions: int, computation_load: int, target: str,
-                 schedule: MessageSchedule):
+                 schedule: MessageSchedule, group_thresholds=None, content_groups=None):
         if target not in ("sum", "product"):
             raise ParameterError(f"target must be 'sum' or 'product', got {target!r}")
         self.n_workers = int(n_workers)
@@ -96,6 +113,28 @@ class MultiMessageCode:
         self.computation_load = int(computation_load)
         self.target = target
         self.schedule = schedule
+        self.group_thresholds = None if group_thresholds is None else np.asarray(group_thresholds, dtype=np.int64)
+        n_contents = int(schedule.content.max()) + 1
+        self.content_groups = (np.zeros(n_contents, dtype=np.int64) if content_groups is None
+                               else np.asarray(content_groups, dtype=np.int64))
+
+    def first_decodable_prefix(self, arrival_order: np.ndarray, required: int | None = None) -> np.ndarray:
+        """Shortest decodable prefix of each row of message ids (``-1`` ends a row), 0 if none.
+
+        Threshold codes count distinct contents; every other code runs the incremental span
+        kernel on its coefficient rows (:meth:`span_prefix`).
+        """
+        if self.group_thresholds is not None:
+            thresholds = self.group_thresholds
+            if self.threshold_counts_partitions and required is not None:
+                thresholds = np.array([self._required(required)], dtype=np.int64)
+            return first_threshold_prefix(self.schedule.content, self.content_groups, thresholds, arrival_order)
+        return self.span_prefix(arrival_order, required)
+
+    def span_prefix(self, arrival_order: np.ndarray, required: int | None = None) -> np.ndarray:
+        """The general rule: incremental reduced row echelon form of the received coefficient rows."""
+        return first_decodable_prefix(self.schedule.rows, self.schedule.row_offsets, arrival_order,
+                                      self._target_code(), self._required(required), SPAN_TOLERANCE)
 
     @property
     def n_messages(self) -> int:
@@ -140,8 +179,7 @@ class MultiMessageCode:
         ids = self.messages_received(received)
         order = np.full((1, max(ids.size, 1)), -1, dtype=np.int64)
         order[0, :ids.size] = ids
-        return bool(first_decodable_prefix(self.schedule.rows, self.schedule.row_offsets, order,
-                                           self._target_code(), self._required(required), SPAN_TOLERANCE)[0])
+        return bool(self.first_decodable_prefix(order, required)[0])
 
     def _target_code(self) -> int:
         return TARGET_SUM if self.target == "sum" else TARGET_PRODUCT
@@ -184,7 +222,10 @@ class MultiMessageCode:
                                     received=int(ids.size))
         coefficients = self.schedule.rows[row_ids]
         if self.target == "sum":
-            weights, _ = dense_decoding_vector(coefficients)
+            weights, residual = dense_decoding_vector(coefficients)
+            if residual > DEFAULT_RESIDUAL_TOLERANCE:
+                raise DecodingAccuracyError(f"decoding residual {residual:.3g} exceeds {DEFAULT_RESIDUAL_TOLERANCE:.1g}",
+                                            received=int(ids.size))
             return weights @ coded_rows
         return np.linalg.lstsq(coefficients, coded_rows, rcond=None)[0]
 
@@ -193,7 +234,7 @@ def uncoded_mmc_schedule(n_workers: int, computation_load: int) -> MessageSchedu
     """UC-MMC's cyclically shifted schedule ``A_u``: worker ``j`` computes ``j, j+1, ..., j+r-1 (mod K)``."""
     eye = np.eye(n_workers)
     return MessageSchedule.from_messages([
-        (w, t + 1, eye[(w + t) % n_workers], 1.0 / n_workers)
+        (w, t + 1, eye[(w + t) % n_workers], 1.0 / n_workers, (w + t) % n_workers)
         for w in range(n_workers) for t in range(computation_load)])
 
 
@@ -217,10 +258,13 @@ class UncodedMMC(MultiMessageCode):
     True
     """
 
+    threshold_counts_partitions = True
+
     def __init__(self, K: int, r: int, target: str = "product"):
         if not 1 <= r <= K:
             raise ParameterError(f"computation load r must lie in [1, K={K}], got {r}")
-        super().__init__(K, K, r, target, uncoded_mmc_schedule(K, r))
+        # a message's content is the partition it carries: decodable once all K (or M') are in
+        super().__init__(K, K, r, target, uncoded_mmc_schedule(K, r), [K])
 
 
 def chebyshev_vandermonde(n_rows: int, n_cols: int) -> np.ndarray:
@@ -257,7 +301,10 @@ class MDSCodedComputationMMC(MultiMessageCode):
         generator = chebyshev_vandermonde(K * r, M)
         if multi_message:
             messages = [(w, t + 1, generator[w * r + t], 1.0 / M) for w in range(K) for t in range(r)]
+            needed = M
         else:
             messages = [(w, r, generator[w * r:(w + 1) * r], r / M) for w in range(K)]
-        super().__init__(K, M, r, "product", MessageSchedule.from_messages(messages))
+            needed = -(-M // r)
+        # MDS: any M coded rows decode, so a threshold on distinct messages decides
+        super().__init__(K, M, r, "product", MessageSchedule.from_messages(messages), [needed])
         self.generator = generator

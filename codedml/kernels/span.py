@@ -122,3 +122,156 @@ def first_decodable_prefix(rows, row_offsets, arrival_order, target, required, t
                 out[it] = t + 1
                 break
     return out
+
+
+@njit(cache=True, nogil=True)
+def first_threshold_prefix(content, group, group_threshold, arrival_order):
+    """For each iteration, how many arrived messages give every group enough distinct contents.
+
+    Polynomial (Reed–Solomon) gradient codes decode a group from any ``threshold`` distinct
+    evaluations; a message's *content* names the evaluation it carries (two workers may
+    send the same coded message in GC-MMC's correlated design).
+
+    Parameters
+    ----------
+    content : ndarray of int64, shape (n_messages,)
+        Content id of each message (``0..n_contents-1``).
+    group : ndarray of int64, shape (n_contents,)
+        Group (cluster) of each content.
+    group_threshold : ndarray of int64, shape (n_groups,)
+        Distinct contents each group needs.
+    arrival_order : ndarray of int64, shape (n_iterations, n_messages)
+        Message ids in arrival order; ``-1`` ends the list.
+
+    Returns
+    -------
+    ndarray of int64, shape (n_iterations,)
+        Shortest decodable prefix length, or 0.
+    """
+    n_iterations, n_messages = arrival_order.shape
+    n_contents = group.shape[0]
+    n_groups = group_threshold.shape[0]
+    out = np.zeros(n_iterations, dtype=np.int64)
+    seen = np.zeros(n_contents, dtype=np.bool_)
+    missing = np.empty(n_groups, dtype=np.int64)
+    for it in range(n_iterations):
+        seen[:] = False
+        unsatisfied = 0
+        for g in range(n_groups):
+            missing[g] = group_threshold[g]
+            if missing[g] > 0:
+                unsatisfied += 1
+        if unsatisfied == 0:
+            out[it] = 0
+            continue
+        for t in range(n_messages):
+            message = arrival_order[it, t]
+            if message < 0:
+                break
+            c = content[message]
+            if not seen[c]:
+                seen[c] = True
+                g = group[c]
+                missing[g] -= 1
+                if missing[g] == 0:
+                    unsatisfied -= 1
+                    if unsatisfied == 0:
+                        out[it] = t + 1
+                        break
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _find(parent, parity, node):
+    """Root of ``node`` with path compression; ``parity[node]`` becomes its parity to the root."""
+    root = node
+    total = 0
+    while parent[root] != root:
+        total ^= parity[root]
+        root = parent[root]
+    # compress: walk again, rewriting parities relative to the root
+    current = node
+    acc = total
+    while parent[current] != current:
+        nxt = parent[current]
+        step = parity[current]
+        parent[current] = root
+        parity[current] = acc
+        acc ^= step
+        current = nxt
+    return root
+
+
+@njit(cache=True, nogil=True)
+def first_pair_recovery_prefix(first, second, row_offsets, arrival_order, required):
+    """Decodability of degree-one and degree-two sum codewords (CPGC) by union-find with parity.
+
+    Each coded row is ``W_a`` (``second = -1``) or ``W_a + W_b``. Over the reals the
+    partitions of a connected component of the received ``W_a + W_b`` edges are all
+    determined iff the component holds a received ``W_a`` (an anchor) or an odd cycle
+    (its ``+1`` incidence matrix then has full rank); otherwise none of them is. The
+    state is a union-find over partitions with edge parities, near-constant time per row.
+
+    Parameters
+    ----------
+    first, second : ndarray of int64, shape (n_rows,)
+        Partitions of each coded row (``second[k] = -1`` for a degree-one row).
+    row_offsets : ndarray of int64, shape (n_messages + 1,)
+    arrival_order : ndarray of int64, shape (n_iterations, n_messages)
+    required : int
+        Partitions to recover (``M'``).
+
+    Returns
+    -------
+    ndarray of int64, shape (n_iterations,)
+        Shortest prefix after which ``required`` partitions are determined, or 0.
+    """
+    n_iterations, n_messages = arrival_order.shape
+    n_partitions = 0
+    for k in range(first.shape[0]):
+        n_partitions = max(n_partitions, first[k] + 1, second[k] + 1)
+    parent = np.empty(n_partitions, dtype=np.int64)
+    parity = np.empty(n_partitions, dtype=np.int64)
+    size = np.empty(n_partitions, dtype=np.int64)
+    determined = np.empty(n_partitions, dtype=np.bool_)
+    out = np.zeros(n_iterations, dtype=np.int64)
+    for it in range(n_iterations):
+        for p in range(n_partitions):
+            parent[p] = p
+            parity[p] = 0
+            size[p] = 1
+            determined[p] = False
+        recovered = 0
+        for t in range(n_messages):
+            message = arrival_order[it, t]
+            if message < 0:
+                break
+            for k in range(row_offsets[message], row_offsets[message + 1]):
+                a = _find(parent, parity, first[k])
+                if second[k] < 0:
+                    if not determined[a]:
+                        determined[a] = True
+                        recovered += size[a]
+                    continue
+                b = _find(parent, parity, second[k])
+                if a == b:
+                    # edge inside a component closes a cycle: odd iff both ends have equal parity
+                    if parity[first[k]] == parity[second[k]] and not determined[a]:
+                        determined[a] = True
+                        recovered += size[a]
+                    continue
+                if size[a] < size[b]:
+                    a, b = b, a
+                was_a, was_b = determined[a], determined[b]
+                parent[b] = a
+                parity[b] = parity[first[k]] ^ parity[second[k]] ^ 1
+                size[a] += size[b]
+                if was_a and not was_b:
+                    recovered += size[b]
+                elif was_b and not was_a:
+                    recovered += size[a] - size[b]
+                determined[a] = was_a or was_b
+            if recovered >= required:
+                out[it] = t + 1
+                break
+    return out

@@ -19,9 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import integrate
 
-from codedml.codes.multimessage import SPAN_TOLERANCE, MultiMessageCode
+from codedml.codes.multimessage import MultiMessageCode
 from codedml.errors import NotDecodableError, ParameterError
-from codedml.kernels.span import first_decodable_prefix
 from codedml.sim.montecarlo import Z_95
 from codedml.sim.stragglers import StragglerModel
 
@@ -78,7 +77,7 @@ def simulate_messages(code: MultiMessageCode, model: StragglerModel, n_iteration
     if n_iterations < 2:
         raise ParameterError(f"n_iterations must be at least 2, got {n_iterations}")
     rng = np.random.default_rng(seed)
-    needed = code._required(required)
+    code._required(required)  # validate
     times, loads, volumes = [], [], []
     sizes = code.schedule.size
     for start in range(0, n_iterations, batch_size):
@@ -87,8 +86,7 @@ def simulate_messages(code: MultiMessageCode, model: StragglerModel, n_iteration
         order = np.argsort(arrivals, axis=1, kind="stable")
         ordered_times = np.take_along_axis(arrivals, order, axis=1)
         order[~np.isfinite(ordered_times)] = -1
-        prefix = first_decodable_prefix(code.schedule.rows, code.schedule.row_offsets, order,
-                                        code._target_code(), needed, SPAN_TOLERANCE)
+        prefix = code.first_decodable_prefix(order, required)
         ok = prefix > 0
         last = np.maximum(prefix - 1, 0)
         batch_times = np.where(ok, ordered_times[np.arange(count), last], np.inf)
@@ -116,9 +114,7 @@ def decodable_score_vectors(code: MultiMessageCode, required: int | None = None)
     order = np.where(received, np.arange(code.n_messages), code.n_messages)
     order = np.sort(order, axis=1)
     order[order == code.n_messages] = -1
-    prefix = first_decodable_prefix(code.schedule.rows, code.schedule.row_offsets, order,
-                                    code._target_code(), code._required(required), SPAN_TOLERANCE)
-    return vectors[prefix > 0]
+    return vectors[code.first_decodable_prefix(order, required) > 0]
 
 
 def score_type_counts(code: MultiMessageCode, required: int | None = None) -> Counter:

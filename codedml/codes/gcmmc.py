@@ -1,0 +1,148 @@
+"""Gradient coding with multi-message communication (GC-MMC, seed gc-mmc section 3).
+
+Workers are split into ``P`` clusters of ``K / P`` workers and ``K / P`` partitions (section
+3.3; ``P = 1``: no clustering); in its cluster, worker ``u`` computes partitions
+``u, u + 1, ..., u + r - 1`` (mod ``K / P``) in that order. Coded messages:
+
+- *correlated* design of order ``m`` (section 3.1): the cluster's coded gradients are a
+  gradient code with load ``m`` (``c_j`` combines partitions ``j..j+m-1``, a
+  :class:`~codedml.codes.CyclicRepetition` row); worker ``u`` sends ``c_u, ..., c_{u+r-m}``
+  after ``m, ..., r`` computations. Two workers may send the same ``c_j``; any
+  ``K/P - m + 1`` distinct ones decode the cluster. ``m = r`` is plain GC, ``m = 1`` UC-MMC.
+- *uncorrelated* design with order vector ``[m_0, ..., m_{l-1}]`` (section 3.2): worker
+  ``u`` acts as ``l`` (virtual) workers, the ``t``-th sending a combination of its first
+  ``m_t`` partitions after ``m_t`` computations. Every column of the extended mask has
+  ``h = (K/P) l - sum(m)`` zeros, and the polynomial (Reed–Solomon) code of Halbawi et al.
+  decodes from any ``h + 1`` of the cluster's messages.
+
+Decodability (and so the simulator) follows these thresholds exactly. The real-field
+coefficient rows used by ``encode``/``decode`` are the cyclic repetition rows (correlated)
+and the polynomial construction at Chebyshev points (uncorrelated), whose conditioning
+limits exact decoding to small clusters (``decode`` checks its residual and refuses).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from codedml.codes.multimessage import MessageSchedule, MultiMessageCode
+from codedml.codes.repetition import CyclicRepetition
+from codedml.errors import ParameterError
+
+
+def polynomial_gc_rows(mask: np.ndarray) -> tuple[np.ndarray, int]:
+    """Real polynomial gradient code for a mask whose columns all have ``h`` zeros.
+
+    Content ``c`` evaluates at the Chebyshev point ``x_c``; partition ``k`` enters through
+    the monic ``f_k(x) = prod_{c: mask[c, k] = 0} (x - x_c)``, so ``B[c, k] = f_k(x_c)`` and
+    ``sum_k f_k g_k`` has degree ``h`` with leading coefficient ``sum_k g_k``: any ``h + 1``
+    evaluations determine it.
+
+    Returns
+    -------
+    rows : ndarray, shape mask.shape
+    h : int
+    """
+    n_contents = mask.shape[0]
+    zeros = (~mask).sum(axis=0)
+    if np.any(zeros != zeros[0]):
+        raise ParameterError("the polynomial construction here needs the same number of zeros in every column")
+    points = np.cos(np.pi * (np.arange(n_contents) + 0.5) / n_contents)
+    differences = points[:, None] - points[None, :]
+    rows = np.zeros(mask.shape)
+    for k in range(mask.shape[1]):
+        vanishing = np.flatnonzero(~mask[:, k])
+        rows[:, k] = np.prod(differences[:, vanishing], axis=1)
+    rows /= np.abs(rows).max(axis=1, keepdims=True)
+    return rows, int(zeros[0])
+
+
+class GCMMC(MultiMessageCode):
+    """GC-MMC: use :meth:`correlated` or :meth:`uncorrelated` (see the module notes)."""
+
+    def __init__(self, K: int, r: int, clusters: int, messages: list, thresholds: list, groups: list,
+                 design: str, orders: tuple[int, ...]):
+        super().__init__(K, K, r, "sum", MessageSchedule.from_messages(messages), thresholds, groups)
+        self.clusters = clusters
+        self.design = design
+        self.orders = orders
+
+    @staticmethod
+    def _check(K: int, r: int, clusters: int) -> int:
+        if clusters < 1 or K % clusters:
+            raise ParameterError(f"K={K} workers must split into {clusters} equal clusters")
+        size = K // clusters
+        if not 1 <= r <= size:
+            raise ParameterError(f"computation load r={r} must lie in [1, K/P={size}]")
+        return size
+
+    @classmethod
+    def correlated(cls, K: int, r: int, m: int, clusters: int = 1, seed=0) -> "GCMMC":
+        """Correlated design of order ``m`` (``1 <= m <= r``); ``clusters = P``."""
+        size = cls._check(K, r, clusters)
+        if not 1 <= m <= r:
+            raise ParameterError(f"order m must lie in [1, r={r}], got {m}")
+        local = CyclicRepetition(size, m - 1, seed=seed).encoding_matrix.toarray()
+        messages, groups = [], []
+        for p in range(clusters):
+            base = p * size
+            for j in range(size):
+                groups.append(p)
+            for u in range(size):
+                for t in range(r - m + 1):
+                    j = (u + t) % size
+                    row = np.zeros(K)
+                    row[base:base + size] = local[j]
+                    messages.append((base + u, m + t, row, 1.0, p * size + j))
+        return cls(K, r, clusters, messages, [size - m + 1] * clusters, groups, "correlated", (m,))
+
+    @classmethod
+    def uncorrelated(cls, K: int, r: int, orders, clusters: int = 1) -> "GCMMC":
+        """Uncorrelated design with order vector ``[m_0, ..., m_{l-1}]`` (distinct, each ``<= r``)."""
+        size = cls._check(K, r, clusters)
+        orders = tuple(int(m) for m in orders)
+        if len(set(orders)) != len(orders) or not all(1 <= m <= r for m in orders):
+            raise ParameterError(f"orders must be distinct and lie in [1, r={r}], got {orders}")
+        mask = np.zeros((size * len(orders), size), dtype=bool)
+        for u in range(size):
+            for t, m in enumerate(orders):
+                mask[u * len(orders) + t, (u + np.arange(m)) % size] = True
+        local, h = polynomial_gc_rows(mask)
+        messages, groups = [], []
+        for p in range(clusters):
+            base = p * size
+            for u in range(size):
+                for t, m in enumerate(orders):
+                    content = u * len(orders) + t
+                    row = np.zeros(K)
+                    row[base:base + size] = local[content]
+                    messages.append((base + u, m, row, 1.0, p * mask.shape[0] + content))
+                    groups.append(p)
+        return cls(K, r, clusters, messages, [h + 1] * clusters, groups, "uncorrelated", orders)
+
+
+class LagrangeCompletionModel(MultiMessageCode):
+    """Completion-time model of Lagrange coded computing (Yu et al.) for the gc-mmc comparison.
+
+    The data set is split into ``k = K / r`` blocks, Lagrange-encoded so that each worker
+    holds one coded block (computation load ``r`` partitions); for a gradient that is a
+    polynomial of degree ``degree`` in the data (2 for linear regression), any
+    ``(k - 1) degree + 1`` workers decode. Each worker sends one message after ``r``
+    computations. LCC's messages are evaluations of a polynomial of the *data*, not linear
+    combinations of partial gradients, so this class models timing only: ``encode`` and
+    ``decode`` are those of the Lagrange code in the finite-field module.
+    """
+
+    def __init__(self, K: int, r: int, degree: int = 2):
+        if r < 1 or K % r:
+            raise ParameterError(f"LCC here needs r to divide K; got K={K}, r={r}")
+        blocks = K // r
+        self.recovery_threshold = (blocks - 1) * degree + 1
+        messages = [(w, r, np.zeros(K), 1.0) for w in range(K)]
+        super().__init__(K, K, r, "sum", MessageSchedule.from_messages(messages), [self.recovery_threshold])
+
+    def encode(self, partials):
+        raise ParameterError("LagrangeCompletionModel models completion time only; LCC encodes the data itself")
+
+    def decode(self, received, coded_rows):
+        raise ParameterError("LagrangeCompletionModel models completion time only; LCC encodes the data itself")

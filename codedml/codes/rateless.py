@@ -1,0 +1,279 @@
+"""Rateless (LT) coded matrix-vector multiplication after Mallick, Chaudhari and Joshi (2018).
+
+The ``M`` rows (or row blocks) of ``W`` are LT-encoded into ``Q = ceil((1 + eta) M)`` coded rows,
+split into contiguous blocks across the workers. Each worker multiplies its coded rows by
+``theta`` one after another and sends every row-product as soon as it is done; the master
+peels the LT graph as row-products arrive and stops once every source row-product is
+released (seed cpgc reference [9]; spec "Rateless / LT coded computation"). Graph work runs
+in :mod:`codedml.kernels.lt` and :mod:`codedml.kernels.rateless`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from codedml.codes.base import check_finite
+from codedml.codes.lt import LTCode, LTDecoder
+from codedml.errors import NotDecodableError, ParameterError, ShapeError
+from codedml.kernels.lt import peeling_completion_count
+from codedml.kernels.rateless import coded_row_arrival_times, rateless_completion
+
+
+class RatelessCodedComputation:
+    """LT-coded ``W theta`` with row-by-row streaming from the workers.
+
+    Parameters
+    ----------
+    M : int
+        ``m`` (Mallick et al.), ``M`` (seed cpgc): number of source rows or row blocks of ``W``
+        (the LT source symbols).
+    eta : float
+        Redundancy ``eta >= 0`` (Mallick's ``alpha = 1 + eta``): ``Q = ceil((1 + eta) M)`` coded rows.
+    n_workers : int
+        ``p`` (Mallick), ``K`` (seed cpgc): number of workers, ``1 <= n_workers <= Q``.
+    distribution : {"robust", "ideal"} or array_like
+        LT degree distribution (see :func:`codedml.codes.lt.degree_distribution`).
+    c, delta : float
+        Robust-soliton parameters.
+    seed : int, numpy.random.Generator or None
+        Makes the LT graph reproducible.
+    rows_per_unit : float, optional
+        Row-products a worker computes in one unit time ``tau_w`` of the straggler model.
+        Default ``M / n_workers``: one unit time is the time an uncoded worker needs for its
+        ``M / n_workers`` rows, so times compare directly with one-message codes of load 1.
+
+    Attributes
+    ----------
+    code : LTCode
+        The row code (``k = M``, ``Q`` coded symbols).
+    worker_of : ndarray of int64, shape (Q,)
+        Worker that computes each coded row (contiguous blocks, sizes differing by at most one).
+    position : ndarray of int64, shape (Q,)
+        ``j``: coded row ``i`` is the ``j``-th (1-based) row-product its worker sends.
+
+    Notes
+    -----
+    Time model: worker ``w``'s ``j``-th coded row-product arrives at
+    ``j * tau_w / rows_per_unit`` (see :mod:`codedml.kernels.rateless`). Completion is the first
+    arrival after which peeling has released all ``M`` sources; with ``inactivation`` the
+    decoder may also finish a received set that does not peel, but the simulated master
+    stops on peeling, as in Mallick et al.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from codedml.codes.rateless import RatelessCodedComputation
+    >>> scheme = RatelessCodedComputation(100, 0.5, 10, seed=2)
+    >>> rng = np.random.default_rng(0)
+    >>> W, theta = rng.integers(-5, 6, (100, 8)).astype(float), rng.integers(-5, 6, 8).astype(float)
+    >>> products = scheme.row_products(scheme.encode(W), theta)
+    >>> order = np.argsort(scheme.arrival_times(rng.exponential(1.0, 10)), kind="stable")
+    >>> needed = scheme.completion_count(order)
+    >>> bool(np.array_equal(scheme.decode(order[:needed], products[order[:needed]]), W @ theta))
+    True
+    """
+
+    def __init__(self, M: int, eta: float, n_workers: int, distribution="robust", c: float = 0.03,
+                 delta: float = 0.5, seed=None, rows_per_unit: float | None = None):
+        self.code = LTCode(M, eta, distribution, c, delta, seed)
+        self.M = self.code.k
+        self.eta = self.code.eta
+        if int(n_workers) != n_workers or not 1 <= n_workers <= self.code.n_coded:
+            raise ParameterError(f"n_workers must be an integer in 1..Q={self.code.n_coded} (every worker gets "
+                                 f"at least one coded row), got {n_workers!r}")
+        self.n_workers = int(n_workers)
+        if rows_per_unit is None:
+            rows_per_unit = self.M / self.n_workers
+        if not (np.isfinite(rows_per_unit) and rows_per_unit > 0):
+            raise ParameterError(f"rows_per_unit must be positive and finite, got {rows_per_unit!r}")
+        self.rows_per_unit = float(rows_per_unit)
+        counts = np.full(self.n_workers, self.n_coded // self.n_workers, dtype=np.int64)
+        counts[:self.n_coded % self.n_workers] += 1
+        self.rows_per_worker = counts
+        self.row_offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        self.worker_of = np.repeat(np.arange(self.n_workers, dtype=np.int64), counts)
+        self.position = np.arange(1, self.n_coded + 1, dtype=np.int64) - self.row_offsets[self.worker_of]
+
+    @property
+    def n_coded(self) -> int:
+        """``Q``: number of coded rows (row blocks)."""
+        return self.code.n_coded
+
+    def rows_of_worker(self, worker: int) -> np.ndarray:
+        """Coded row ids of ``worker``, in the order it computes and sends them."""
+        if int(worker) != worker or not 0 <= worker < self.n_workers:
+            raise ParameterError(f"worker must lie in 0..{self.n_workers - 1}, got {worker!r}")
+        return np.arange(self.row_offsets[worker], self.row_offsets[worker + 1], dtype=np.int64)
+
+    # ---- encoding and the workers' computation ---------------------------------------------------
+    def encode(self, W) -> np.ndarray:
+        """The ``Q`` coded rows (row blocks) of ``W``.
+
+        Parameters
+        ----------
+        W : array_like, shape (M * b, n)
+            The matrix; its ``M * b`` rows form ``M`` blocks of ``b`` consecutive rows (``b = 1``:
+            plain rows).
+
+        Returns
+        -------
+        ndarray of float64, shape (Q * b, n)
+            Coded block ``i`` (rows ``i*b .. i*b + b - 1``) is the sum of the source blocks
+            listed in row ``i`` of the LT generator.
+        """
+        W = np.asarray(W, dtype=np.float64)
+        if W.ndim != 2 or W.shape[0] == 0 or W.shape[0] % self.M:
+            raise ShapeError(f"W must be 2-D with a positive multiple of M={self.M} rows, got shape {W.shape}")
+        check_finite(W, "W")
+        block, width = W.shape[0] // self.M, W.shape[1]
+        coded = self.code.encode(np.ascontiguousarray(W).reshape(self.M, block * width))
+        return coded.reshape(self.n_coded * block, width)
+
+    def worker_matrices(self, coded) -> list[np.ndarray]:
+        """Split the coded matrix of :meth:`encode` into each worker's coded rows (views)."""
+        coded = np.asarray(coded)
+        if coded.ndim != 2 or coded.shape[0] % self.n_coded:
+            raise ShapeError(f"coded must have a multiple of Q={self.n_coded} rows, got shape {coded.shape}")
+        block = coded.shape[0] // self.n_coded
+        return [coded[self.row_offsets[w] * block:self.row_offsets[w + 1] * block] for w in range(self.n_workers)]
+
+    def row_products(self, coded, theta) -> np.ndarray:
+        """Every coded row-product ``coded @ theta``, one row per coded row block.
+
+        Returns
+        -------
+        ndarray of float64, shape (Q, b)
+        """
+        coded = np.asarray(coded, dtype=np.float64)
+        theta = np.asarray(theta, dtype=np.float64)
+        if coded.ndim != 2 or coded.shape[0] % self.n_coded:
+            raise ShapeError(f"coded must have a multiple of Q={self.n_coded} rows, got shape {coded.shape}")
+        if theta.shape != (coded.shape[1],):
+            raise ShapeError(f"theta must have shape ({coded.shape[1]},), got {theta.shape}")
+        check_finite(theta, "theta")
+        return (coded @ theta).reshape(self.n_coded, -1)
+
+    # ---- decoding ------------------------------------------------------------------------------
+    def decoder(self) -> LTDecoder:
+        """An incremental decoder: add row-products (``(b,)`` payloads) as they arrive."""
+        return self.code.decoder()
+
+    def decode(self, received_ids, products, inactivation: bool = True) -> np.ndarray:
+        """``W theta`` from received coded row-products.
+
+        Parameters
+        ----------
+        received_ids : array_like of int
+            Coded row ids (``0..Q-1``) that arrived.
+        products : array_like, shape (len(received_ids), b) or (len(received_ids),)
+            Their row-products.
+        inactivation : bool
+            Finish what peeling leaves by real Gaussian elimination.
+
+        Returns
+        -------
+        ndarray of float64, shape (M * b,)
+
+        Raises
+        ------
+        NotDecodableError
+            If some source row-products cannot be recovered (the message names how many).
+        """
+        products = np.asarray(products, dtype=np.float64)
+        if products.ndim == 1:
+            products = products[:, None]
+        check_finite(products, "products")
+        return self.code.decode(received_ids, products, inactivation).reshape(-1)
+
+    # ---- the master's stopping point -------------------------------------------------------------
+    def completion_count(self, arrival_order) -> int:
+        """Row-products, taken in ``arrival_order``, that peeling needs to release all ``M`` sources.
+
+        Raises
+        ------
+        NotDecodableError
+            If the whole of ``arrival_order`` does not peel.
+        """
+        order = np.asarray(arrival_order)
+        if order.ndim != 1 or order.size and not np.issubdtype(order.dtype, np.integer):
+            raise ShapeError(f"arrival_order must be a 1-D integer array, got dtype {order.dtype}, shape {order.shape}")
+        order = order.astype(np.int64)
+        if order.size and (order.min() < 0 or order.max() >= self.n_coded):
+            raise ParameterError(f"arrival_order ids must lie in 0..{self.n_coded - 1}")
+        code = self.code
+        needed = peeling_completion_count(code.indptr, code.indices, code.t_indptr, code.t_indices, code.k, order)
+        if needed < 0:
+            raise NotDecodableError(f"the {order.size} row-products in arrival_order do not peel all M={self.M} "
+                                    f"sources", received=int(order.size), needed=self.M)
+        return int(needed)
+
+    def arrival_times(self, unit_times) -> np.ndarray:
+        """Arrival time of each coded row-product for one draw of ``tau`` (shape ``(n_workers,)``)."""
+        unit_times = self._unit_times(unit_times)
+        if unit_times.shape[0] != 1:
+            raise ShapeError(f"arrival_times takes one iteration's unit times, shape ({self.n_workers},)")
+        return coded_row_arrival_times(self.worker_of, self.position, unit_times[0], self.rows_per_unit)
+
+    def completion(self, unit_times) -> tuple[np.ndarray, np.ndarray]:
+        """Completion time and row-products received, per iteration.
+
+        Parameters
+        ----------
+        unit_times : array_like, shape (n_iterations, n_workers) or (n_workers,)
+            ``tau_w`` per iteration (``inf``: the worker never answers).
+
+        Returns
+        -------
+        times : ndarray of float64, shape (n_iterations,)
+            First time the arrived row-products peel completely (``inf`` if never).
+        received : ndarray of int64, shape (n_iterations,)
+            Row-products received up to then (the communication load; 0 if never).
+        """
+        unit_times = self._unit_times(unit_times)
+        code = self.code
+        return rateless_completion(code.indptr, code.indices, code.t_indptr, code.t_indices, code.k,
+                                   self.worker_of, self.position, unit_times, self.rows_per_unit)
+
+    def simulate(self, model, n_iterations: int = 1000, seed=None):
+        """Monte Carlo completion time and communication load under a straggler model.
+
+        Parameters
+        ----------
+        model : codedml.sim.StragglerModel
+            Draws ``tau_w`` per iteration and worker.
+        n_iterations : int
+            Iterations (at least 2).
+        seed : int or numpy.random.Generator, optional
+
+        Returns
+        -------
+        codedml.sim.SimulationResult
+            ``mean_messages`` is the mean number of row-products received up to completion.
+        """
+        from codedml.sim.montecarlo import (  # codedml.sim imports codedml.codes
+            Z_95,
+            SimulationResult,
+        )
+
+        if int(n_iterations) != n_iterations or n_iterations < 2:
+            raise ParameterError(f"n_iterations must be an integer >= 2, got {n_iterations!r}")
+        rng = np.random.default_rng(seed)
+        times, received = self.completion(model.unit_times(int(n_iterations), self.n_workers, rng))
+        ok = np.isfinite(times)
+        if not ok.any():
+            raise NotDecodableError(f"no iteration of {n_iterations} peeled completely under {model!r}",
+                                    received=0, needed=self.M)
+        finite = times[ok]
+        ci = Z_95 * finite.std(ddof=1) / np.sqrt(finite.size) if finite.size > 1 else np.inf
+        return SimulationResult(float(finite.mean()), float(ci), float(received[ok].mean()), int(n_iterations),
+                                float(1.0 - ok.mean()))
+
+    def _unit_times(self, unit_times) -> np.ndarray:
+        unit_times = np.asarray(unit_times, dtype=np.float64)
+        if unit_times.ndim == 1:
+            unit_times = unit_times[None, :]
+        if unit_times.ndim != 2 or unit_times.shape[1] != self.n_workers:
+            raise ShapeError(f"unit_times must have shape (n_iterations, {self.n_workers}), got {unit_times.shape}")
+        if np.isnan(unit_times).any() or (unit_times <= 0).any():
+            raise ParameterError("unit_times must be positive (inf for a worker that never answers)")
+        return np.ascontiguousarray(unit_times)

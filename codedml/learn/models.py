@@ -1,0 +1,313 @@
+"""Models with a numpy gradient per data partition, and the data they train on.
+
+The coded training loop needs ``g_j``, the gradient of the loss restricted to partition ``j``,
+for all ``k`` partitions at once. :class:`PartitionedData` stores the samples as
+``(k, m, ...)`` blocks (partitions padded to a common size ``m`` with zero-weight samples), so
+each model computes every ``g_j`` with one batched matrix product and no Python loop over
+partitions. Sample weights are normalised over the whole data set, so that
+``sum_j g_j`` is the gradient of the mean training loss (the target ``g`` of the codes).
+
+Models: :class:`SoftmaxRegression` (multinomial logistic regression) and
+:class:`OneHiddenLayerMLP` (``tanh`` hidden layer, softmax output); both minimise the mean
+cross-entropy plus an optional ``l2 / 2 ||theta||^2`` (carried by the partitions in proportion
+to their sample weight). Parameters are one flat float64 vector ``theta`` of length
+``n_parameters`` (the ``D`` of the quantizer).
+
+Data: :func:`load_digits_data` (scikit-learn's bundled 8x8 digits, 1797 samples, no download)
+and :func:`synthetic_classification` (Gaussian class clusters).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from codedml.errors import NonFiniteError, ParameterError, ShapeError
+
+
+@dataclass(frozen=True)
+class PartitionedData:
+    """Samples split into ``k`` partitions of (padded) size ``m``.
+
+    Attributes
+    ----------
+    features : ndarray, shape (k, m, f)
+        Feature vectors; padding rows are zero.
+    targets : ndarray, shape (k, m, c)
+        One-hot labels; padding rows are zero.
+    weights : ndarray, shape (k, m)
+        ``1 / N`` for each of the ``N`` real samples, ``0`` for padding, so weights sum to 1.
+    """
+
+    features: np.ndarray
+    targets: np.ndarray
+    weights: np.ndarray
+
+    @property
+    def n_partitions(self) -> int:
+        """``k``."""
+        return self.features.shape[0]
+
+    @property
+    def n_features(self) -> int:
+        """``f``."""
+        return self.features.shape[2]
+
+    @property
+    def n_classes(self) -> int:
+        """``c``."""
+        return self.targets.shape[2]
+
+
+def partition_data(features, labels, n_partitions: int, rng: np.random.Generator | None = None) -> PartitionedData:
+    """Shuffle (if ``rng`` is given) and split labelled samples into ``n_partitions`` near-equal parts.
+
+    Parameters
+    ----------
+    features : array_like, shape (N, f)
+    labels : array_like of int, shape (N,)
+        Class ids ``0..c-1``.
+    n_partitions : int
+        ``k``, at most ``N``.
+    rng : numpy.random.Generator, optional
+        Shuffles the samples before splitting.
+
+    Examples
+    --------
+    >>> data = partition_data([[0.0], [1.0], [2.0]], [0, 1, 1], 2)
+    >>> data.features.shape, data.weights.sum().round(12)
+    ((2, 2, 1), np.float64(1.0))
+    """
+    features = np.asarray(features, dtype=np.float64)
+    labels = np.asarray(labels)
+    if features.ndim != 2 or labels.shape != (features.shape[0],):
+        raise ShapeError(f"features must be (N, f) and labels (N,); got {features.shape} and {labels.shape}")
+    if not np.all(np.isfinite(features)):
+        raise NonFiniteError("features hold NaN or infinite values")
+    if not np.issubdtype(labels.dtype, np.integer) or labels.size == 0 or labels.min() < 0:
+        raise ParameterError("labels must be non-negative integer class ids")
+    n_samples = features.shape[0]
+    if int(n_partitions) != n_partitions or not 1 <= n_partitions <= n_samples:
+        raise ParameterError(f"n_partitions must be an integer in [1, N={n_samples}], got {n_partitions!r}")
+    k = int(n_partitions)
+    order = rng.permutation(n_samples) if rng is not None else np.arange(n_samples)
+    size = -(-n_samples // k)
+    n_classes = int(labels.max()) + 1
+    padded = np.full(k * size, -1, dtype=np.int64)
+    # sample s goes to partition s % k, slot s // k: partition sizes differ by at most one
+    slots = np.arange(n_samples)
+    padded[(slots % k) * size + slots // k] = order
+    real = padded >= 0
+    source = np.where(real, padded, 0)
+    blocked_features = np.where(real[:, None], features[source], 0.0).reshape(k, size, -1)
+    targets = np.zeros((k * size, n_classes))
+    targets[np.flatnonzero(real), labels[padded[real]]] = 1.0
+    weights = real.astype(np.float64).reshape(k, size) / n_samples
+    return PartitionedData(blocked_features, targets.reshape(k, size, n_classes), weights)
+
+
+def load_digits_data() -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's bundled handwritten digits: 1797 samples, 64 pixel features scaled to ``[0, 1]``, 10 classes.
+
+    The data ship inside scikit-learn (no download).
+
+    Returns
+    -------
+    features : ndarray, shape (1797, 64)
+    labels : ndarray of int64, shape (1797,)
+    """
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError as error:  # pragma: no cover - depends on the environment
+        raise ParameterError("the digits data set needs scikit-learn: pip install 'codedml[learn]'") from error
+    digits = load_digits()
+    return digits.data.astype(np.float64) / 16.0, digits.target.astype(np.int64)
+
+
+def synthetic_classification(n_samples: int, n_features: int, n_classes: int, rng: np.random.Generator,
+                             separation: float = 2.0) -> tuple[np.ndarray, np.ndarray]:
+    """Gaussian clusters: class ``y`` is ``N(mu_y, I)`` with centres ``mu_y ~ N(0, separation^2 I / f)``.
+
+    Examples
+    --------
+    >>> x, y = synthetic_classification(100, 5, 3, np.random.default_rng(0))
+    >>> x.shape, sorted(set(y.tolist()))
+    ((100, 5), [0, 1, 2])
+    """
+    for name, value, low in (("n_samples", n_samples, 1), ("n_features", n_features, 1), ("n_classes", n_classes, 2)):
+        if int(value) != value or value < low:
+            raise ParameterError(f"{name} must be an integer >= {low}, got {value!r}")
+    centres = rng.standard_normal((int(n_classes), int(n_features))) * (separation / np.sqrt(n_features))
+    labels = np.arange(int(n_samples)) % int(n_classes)
+    rng.shuffle(labels)
+    features = centres[labels] + rng.standard_normal((int(n_samples), int(n_features)))
+    return features, labels.astype(np.int64)
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    exponentials = np.exp(shifted)
+    return exponentials / exponentials.sum(axis=-1, keepdims=True)
+
+
+def _cross_entropy(logits: np.ndarray, targets: np.ndarray, weights: np.ndarray) -> float:
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    log_probabilities = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    return float(-np.sum(weights * np.sum(targets * log_probabilities, axis=-1)))
+
+
+class _Model:
+    """Shared validation and the ``l2`` term; subclasses define the forward and backward passes."""
+
+    n_parameters: int
+
+    def __init__(self, l2: float):
+        if not np.isfinite(l2) or l2 < 0:
+            raise ParameterError(f"l2 must be a non-negative finite number, got {l2!r}")
+        self.l2 = float(l2)
+
+    def _check(self, parameters, data: PartitionedData) -> np.ndarray:
+        parameters = np.asarray(parameters, dtype=np.float64)
+        if parameters.shape != (self.n_parameters,):
+            raise ShapeError(f"parameters must have shape ({self.n_parameters},), got {parameters.shape}")
+        if data.n_features != self.n_features or data.n_classes > self.n_classes:
+            raise ShapeError(f"model expects {self.n_features} features and <= {self.n_classes} classes; data has "
+                             f"{data.n_features} and {data.n_classes}")
+        return parameters
+
+    def _targets(self, data: PartitionedData) -> np.ndarray:
+        missing = self.n_classes - data.n_classes
+        return data.targets if missing == 0 else np.pad(data.targets, ((0, 0), (0, 0), (0, missing)))
+
+    def loss(self, parameters, data: PartitionedData) -> float:
+        """Mean cross-entropy over the real samples, plus ``l2 / 2 ||theta||^2``."""
+        parameters = self._check(parameters, data)
+        logits = self._logits(parameters, data.features)[0]
+        return self._loss(parameters, logits, data)
+
+    def partition_gradients(self, parameters, data: PartitionedData) -> np.ndarray:
+        """``g_j`` for every partition, shape ``(k, n_parameters)``; their sum is the loss gradient."""
+        return self.loss_and_partition_gradients(parameters, data)[1]
+
+    def loss_and_partition_gradients(self, parameters, data: PartitionedData) -> tuple[float, np.ndarray]:
+        """:meth:`loss` and :meth:`partition_gradients` from one forward pass."""
+        parameters = self._check(parameters, data)
+        logits, cache = self._logits(parameters, data.features)
+        residual = (_softmax(logits) - self._targets(data)) * data.weights[..., None]
+        gradients = self._backward(parameters, data.features, residual, cache)
+        share = data.weights.sum(axis=1)
+        return self._loss(parameters, logits, data), gradients + self.l2 * share[:, None] * parameters[None, :]
+
+    def _loss(self, parameters: np.ndarray, logits: np.ndarray, data: PartitionedData) -> float:
+        penalty = 0.5 * self.l2 * float(parameters @ parameters)
+        return _cross_entropy(logits, self._targets(data), data.weights) + penalty
+
+    def accuracy(self, parameters, data: PartitionedData) -> float:
+        """Fraction of real samples whose largest logit is their label."""
+        parameters = self._check(parameters, data)
+        logits = self._logits(parameters, data.features)[0]
+        real = data.weights > 0
+        hits = np.argmax(logits, axis=-1) == np.argmax(self._targets(data), axis=-1)
+        return float(np.count_nonzero(hits & real) / np.count_nonzero(real))
+
+
+class SoftmaxRegression(_Model):
+    """Multinomial logistic regression: ``logits = x W + b``, ``theta = (W (f x c) row-major, b (c))``.
+
+    Parameters
+    ----------
+    n_features : int
+        ``f``.
+    n_classes : int
+        ``c``.
+    l2 : float
+        Weight of ``l2 / 2 ||theta||^2``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> data = partition_data(np.eye(4), [0, 1, 0, 1], 2)
+    >>> model = SoftmaxRegression(4, 2)
+    >>> theta = np.zeros(model.n_parameters)
+    >>> round(model.loss(theta, data), 4)  # log 2 at theta = 0
+    0.6931
+    >>> model.partition_gradients(theta, data).shape
+    (2, 10)
+    """
+
+    def __init__(self, n_features: int, n_classes: int, l2: float = 0.0):
+        super().__init__(l2)
+        self.n_features, self.n_classes = int(n_features), int(n_classes)
+        self.n_parameters = (self.n_features + 1) * self.n_classes
+
+    def initial_parameters(self, rng: np.random.Generator) -> np.ndarray:
+        """Zeros (the loss is convex; ``rng`` is accepted for a uniform interface)."""
+        return np.zeros(self.n_parameters)
+
+    def _split(self, parameters: np.ndarray):
+        f, c = self.n_features, self.n_classes
+        return parameters[: f * c].reshape(f, c), parameters[f * c:]
+
+    def _logits(self, parameters, features):
+        weights, bias = self._split(parameters)
+        return features @ weights + bias, None
+
+    def _backward(self, parameters, features, residual, cache):
+        weight_gradients = np.matmul(features.transpose(0, 2, 1), residual)  # (k, f, c)
+        return np.concatenate((weight_gradients.reshape(features.shape[0], -1), residual.sum(axis=1)), axis=1)
+
+
+class OneHiddenLayerMLP(_Model):
+    """``logits = tanh(x W1 + b1) W2 + b2``; ``theta = (W1, b1, W2, b2)`` flattened row-major.
+
+    Parameters
+    ----------
+    n_features : int
+    n_hidden : int
+        Width ``h`` of the hidden layer.
+    n_classes : int
+    l2 : float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> model = OneHiddenLayerMLP(64, 16, 10)
+    >>> model.n_parameters  # 64*16 + 16 + 16*10 + 10
+    1210
+    """
+
+    def __init__(self, n_features: int, n_hidden: int, n_classes: int, l2: float = 0.0):
+        super().__init__(l2)
+        self.n_features, self.n_hidden, self.n_classes = int(n_features), int(n_hidden), int(n_classes)
+        if self.n_hidden < 1:
+            raise ParameterError(f"n_hidden must be positive, got {n_hidden!r}")
+        f, h, c = self.n_features, self.n_hidden, self.n_classes
+        self._sizes = np.cumsum([f * h, h, h * c, c])
+        self.n_parameters = int(self._sizes[-1])
+
+    def initial_parameters(self, rng: np.random.Generator) -> np.ndarray:
+        """Glorot-uniform weights, zero biases."""
+        f, h, c = self.n_features, self.n_hidden, self.n_classes
+        first = rng.uniform(-1, 1, f * h) * np.sqrt(6.0 / (f + h))
+        second = rng.uniform(-1, 1, h * c) * np.sqrt(6.0 / (h + c))
+        return np.concatenate((first, np.zeros(h), second, np.zeros(c)))
+
+    def _split(self, parameters: np.ndarray):
+        f, h, c = self.n_features, self.n_hidden, self.n_classes
+        first, first_bias, second, second_bias = np.split(parameters, self._sizes[:-1])
+        return first.reshape(f, h), first_bias, second.reshape(h, c), second_bias
+
+    def _logits(self, parameters, features):
+        first, first_bias, second, second_bias = self._split(parameters)
+        hidden = np.tanh(features @ first + first_bias)
+        return hidden @ second + second_bias, hidden
+
+    def _backward(self, parameters, features, residual, hidden):
+        _, _, second, _ = self._split(parameters)
+        k = features.shape[0]
+        second_gradients = np.matmul(hidden.transpose(0, 2, 1), residual)  # (k, h, c)
+        hidden_residual = (residual @ second.T) * (1.0 - hidden**2)  # (k, m, h)
+        first_gradients = np.matmul(features.transpose(0, 2, 1), hidden_residual)  # (k, f, h)
+        return np.concatenate((first_gradients.reshape(k, -1), hidden_residual.sum(axis=1),
+                               second_gradients.reshape(k, -1), residual.sum(axis=1)), axis=1)
