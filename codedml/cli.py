@@ -119,8 +119,9 @@ def run_preset(args: argparse.Namespace) -> int:
                       f"{p['ci95']:>8.4f}{p['load']:>8.2f}{p['volume']:>8.3f}")
         plot = save_cpgc_plot
     else:
-        data = presets.gc_mmc_figure(iterations, args.seed, args.mu, args.alpha)
-        print(f"seed gc-mmc Figure 1: K = 40, r = 10, mu={args.mu}, alpha={args.alpha}, {iterations} iterations")
+        data = presets.gc_mmc_figure(iterations, args.seed, args.mu, args.alpha, hybrid=not args.no_hybrid)
+        print(f"seed gc-mmc Figure 1: K = 40, r = 10, mu={args.mu}, alpha={args.alpha}, {iterations} iterations, "
+              f"hybrid rule {'off' if args.no_hybrid else 'on'}")
         print(f"{'scheme':<10}{'E[T]':>9}{'+-CI':>8}{'load':>9}")
         for name, p in data["schemes"].items():
             print(f"{name:<10}{p['mean_time']:>9.4f}{p['ci95']:>8.4f}{p['load']:>9.2f}")
@@ -217,6 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
                               "K = M = 20, r = 3; gc-mmc: seed gc-mmc Figure 1, K = 40, r = 10); writes "
                               "the plot (default PRESET.png) and a JSON file of its figures beside it; "
                               "--iterations defaults to 10000 here")
+    compare.add_argument("--no-hybrid", action="store_true",
+                         help="gc-mmc preset: GC-MMC without the hybrid rule (a worker that finishes its whole "
+                              "cluster sends the plain cluster sum)")
     compare.set_defaults(run=run_compare)
     tables = commands.add_parser("tables", help="print a paper's tables",
                                  description="cpgc: seed cpgc Tables 1 and 2 (K = 4, r = 2), the number of "

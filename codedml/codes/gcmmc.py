@@ -15,6 +15,10 @@ Workers are split into ``P`` clusters of ``K / P`` workers and ``K / P`` partiti
   ``h = (K/P) l - sum(m)`` zeros, and the polynomial (Reed–Solomon) code of Halbawi et al.
   decodes from any ``h + 1`` of the cluster's messages.
 
+*Hybrid* rule (section 3.4, ``hybrid=True``): when a worker holds every partition of its
+cluster (``r = K/P``), its message after all ``r`` computations is the plain cluster sum
+(fractional repetition) instead of a coded one, and decodes the cluster on its own.
+
 Decodability (and so the simulator) follows these thresholds exactly. The real-field
 coefficient rows used by ``encode``/``decode`` are the cyclic repetition rows (correlated)
 and the polynomial construction at Chebyshev points (uncorrelated), whose conditioning
@@ -61,11 +65,24 @@ class GCMMC(MultiMessageCode):
     """GC-MMC: use :meth:`correlated` or :meth:`uncorrelated` (see the module notes)."""
 
     def __init__(self, K: int, r: int, clusters: int, messages: list, thresholds: list, groups: list,
-                 design: str, orders: tuple[int, ...]):
-        super().__init__(K, K, r, "sum", MessageSchedule.from_messages(messages), thresholds, groups)
+                 design: str, orders: tuple[int, ...], hybrid: bool):
+        schedule = MessageSchedule.from_messages(messages)
+        size = K // clusters
+        if hybrid and r == size:
+            final = schedule.step == r
+            rows = schedule.rows.copy()
+            for m in np.flatnonzero(final):
+                cluster = schedule.worker[m] // size
+                rows[m] = 0.0
+                rows[m, cluster * size:(cluster + 1) * size] = 1.0
+            schedule = MessageSchedule(schedule.worker, schedule.step, rows, schedule.row_offsets, schedule.size,
+                                       schedule.content)
+        super().__init__(K, K, r, "sum", schedule, thresholds, groups)
+        self.completes = (schedule.step == r) if hybrid and r == size else self.completes
         self.clusters = clusters
         self.design = design
         self.orders = orders
+        self.hybrid = bool(hybrid and r == size)
 
     @staticmethod
     def _check(K: int, r: int, clusters: int) -> int:
@@ -77,8 +94,8 @@ class GCMMC(MultiMessageCode):
         return size
 
     @classmethod
-    def correlated(cls, K: int, r: int, m: int, clusters: int = 1, seed=0) -> "GCMMC":
-        """Correlated design of order ``m`` (``1 <= m <= r``); ``clusters = P``."""
+    def correlated(cls, K: int, r: int, m: int, clusters: int = 1, seed=0, hybrid: bool = False) -> "GCMMC":
+        """Correlated design of order ``m`` (``1 <= m <= r``); ``clusters = P``; ``hybrid`` as in the notes."""
         size = cls._check(K, r, clusters)
         if not 1 <= m <= r:
             raise ParameterError(f"order m must lie in [1, r={r}], got {m}")
@@ -94,10 +111,10 @@ class GCMMC(MultiMessageCode):
                     row = np.zeros(K)
                     row[base:base + size] = local[j]
                     messages.append((base + u, m + t, row, 1.0, p * size + j))
-        return cls(K, r, clusters, messages, [size - m + 1] * clusters, groups, "correlated", (m,))
+        return cls(K, r, clusters, messages, [size - m + 1] * clusters, groups, "correlated", (m,), hybrid)
 
     @classmethod
-    def uncorrelated(cls, K: int, r: int, orders, clusters: int = 1) -> "GCMMC":
+    def uncorrelated(cls, K: int, r: int, orders, clusters: int = 1, hybrid: bool = False) -> "GCMMC":
         """Uncorrelated design with order vector ``[m_0, ..., m_{l-1}]`` (distinct, each ``<= r``)."""
         size = cls._check(K, r, clusters)
         orders = tuple(int(m) for m in orders)
@@ -118,7 +135,7 @@ class GCMMC(MultiMessageCode):
                     row[base:base + size] = local[content]
                     messages.append((base + u, m, row, 1.0, p * mask.shape[0] + content))
                     groups.append(p)
-        return cls(K, r, clusters, messages, [h + 1] * clusters, groups, "uncorrelated", orders)
+        return cls(K, r, clusters, messages, [h + 1] * clusters, groups, "uncorrelated", orders, hybrid)
 
 
 class LagrangeCompletionModel(MultiMessageCode):

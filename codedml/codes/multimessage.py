@@ -115,6 +115,7 @@ class MultiMessageCode:
         self.schedule = schedule
         self.group_thresholds = None if group_thresholds is None else np.asarray(group_thresholds, dtype=np.int64)
         n_contents = int(schedule.content.max()) + 1
+        self.completes = np.zeros(schedule.n_messages, dtype=np.bool_)
         self.content_groups = (np.zeros(n_contents, dtype=np.int64) if content_groups is None
                                else np.asarray(content_groups, dtype=np.int64))
 
@@ -128,7 +129,8 @@ class MultiMessageCode:
             thresholds = self.group_thresholds
             if self.threshold_counts_partitions and required is not None:
                 thresholds = np.array([self._required(required)], dtype=np.int64)
-            return first_threshold_prefix(self.schedule.content, self.content_groups, thresholds, arrival_order)
+            return first_threshold_prefix(self.schedule.content, self.content_groups, thresholds, self.completes,
+                                          arrival_order)
         return self.span_prefix(arrival_order, required)
 
     def span_prefix(self, arrival_order: np.ndarray, required: int | None = None) -> np.ndarray:

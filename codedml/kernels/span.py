@@ -125,7 +125,7 @@ def first_decodable_prefix(rows, row_offsets, arrival_order, target, required, t
 
 
 @njit(cache=True, nogil=True)
-def first_threshold_prefix(content, group, group_threshold, arrival_order):
+def first_threshold_prefix(content, group, group_threshold, completes, arrival_order):
     """For each iteration, how many arrived messages give every group enough distinct contents.
 
     Polynomial (Reed–Solomon) gradient codes decode a group from any ``threshold`` distinct
@@ -140,6 +140,8 @@ def first_threshold_prefix(content, group, group_threshold, arrival_order):
         Group (cluster) of each content.
     group_threshold : ndarray of int64, shape (n_groups,)
         Distinct contents each group needs.
+    completes : ndarray of bool, shape (n_messages,)
+        Messages that decode their group on their own (the hybrid rule's plain group sums).
     arrival_order : ndarray of int64, shape (n_iterations, n_messages)
         Message ids in arrival order; ``-1`` ends the list.
 
@@ -172,6 +174,8 @@ def first_threshold_prefix(content, group, group_threshold, arrival_order):
             if not seen[c]:
                 seen[c] = True
                 g = group[c]
+                if missing[g] > 0 and completes[message]:
+                    missing[g] = 1
                 missing[g] -= 1
                 if missing[g] == 0:
                     unsatisfied -= 1
