@@ -20,6 +20,8 @@ class                      field   idea
 ``GCMMC``                  real    GC with multi-message communication, clustering
 ``LagrangeCompletionModel`` --     LCC's completion time (for the gc-mmc comparison)
 ``RatelessCodedComputation`` real  LT-coded ``W theta``, row-by-row streaming (Mallick et al.)
+``ReedSolomon``            GF(2^8), systematic Cauchy MDS erasure code on byte shards
+                           GF(2^16)
 ``FogNodeCoding``          --      fog nodes: overlap ``gamma``, Theorem 3's ``Delta``, Figure 5
 =========================  ======  ===================================================
 """
@@ -40,6 +42,7 @@ from codedml.codes.gcmmc import GCMMC, LagrangeCompletionModel
 from codedml.codes.lt import LTCode, LTDecoder, degree_distribution
 from codedml.codes.multimessage import MDSCodedComputationMMC, MessageSchedule, MultiMessageCode, UncodedMMC
 from codedml.codes.rateless import RatelessCodedComputation
+from codedml.codes.reed_solomon import ReedSolomon
 from codedml.codes.repetition import CyclicRepetition, FractionalRepetition
 from codedml.codes.toy import SURVEY_TOY_DECODING, SURVEY_TOY_ENCODING, survey_toy_code
 from codedml.codes.uncoded import IgnoreStragglers, UncodedScheme
@@ -66,6 +69,7 @@ __all__ = [
     "OptimalDecodingGC",
     "OptimallyStructuredGC",
     "RatelessCodedComputation",
+    "ReedSolomon",
     "SURVEY_TOY_DECODING",
     "SURVEY_TOY_ENCODING",
     "StochasticGC",
