@@ -148,3 +148,15 @@ def test_cpgc_preset_shows_the_papers_gains(tmp_path, capsys):
     assert 1.7 <= data["UC-MMC"][0]["volume"] <= 1.95
     assert 1.4 <= data["CPGC"][0]["volume"] <= 1.6
     assert plot.stat().st_size > 1000
+
+
+def test_lcc_timing_model_thresholds_for_one_and_many_messages():
+    from codedml.codes import LagrangeCompletionModel
+
+    one = LagrangeCompletionModel(40, 10, degree=2)
+    many = LagrangeCompletionModel(40, 10, degree=2, multi_message=True)
+    assert one.recovery_threshold == 7 and one.n_messages == 40
+    assert many.recovery_threshold == 79 and many.n_messages == 400
+    assert one.is_decodable(np.arange(7)) and not one.is_decodable(np.arange(6))
+    with pytest.raises(ParameterError, match="completion time only"):
+        one.encode(np.zeros((40, 2)))

@@ -141,25 +141,35 @@ class GCMMC(MultiMessageCode):
 class LagrangeCompletionModel(MultiMessageCode):
     """Completion-time model of Lagrange coded computing (Yu et al.) for the gc-mmc comparison.
 
-    The data set is split into ``k = K / r`` blocks, Lagrange-encoded so that each worker
-    holds one coded block (computation load ``r`` partitions); for a gradient that is a
-    polynomial of degree ``degree`` in the data (2 for linear regression), any
-    ``(k - 1) degree + 1`` workers decode. Each worker sends one message after ``r``
-    computations. LCC's messages are evaluations of a polynomial of the *data*, not linear
-    combinations of partial gradients, so this class models timing only: ``encode`` and
-    ``decode`` are those of the Lagrange code in the finite-field module.
+    One message per worker (default): the data set is split into ``k = K / r`` blocks,
+    Lagrange-encoded so that each worker holds one coded block (computation load ``r``
+    partitions); for a gradient that is a polynomial of degree ``degree`` in the data (2 for
+    linear regression) any ``(k - 1) degree + 1`` workers decode. Multi-message
+    (``multi_message=True``): the data is split into ``k = K`` blocks encoded at ``K r``
+    points, worker ``w`` computes ``r`` of them and sends each as soon as it is done; any
+    ``(K - 1) degree + 1`` evaluations decode.
+
+    LCC's messages are evaluations of a polynomial of the *data*, not linear combinations of
+    partial gradients, so this class models timing only (``encode``/``decode`` raise): the
+    encoder and decoder are :class:`~codedml.codes.lagrange.LagrangeCodedComputing`.
     """
 
-    def __init__(self, K: int, r: int, degree: int = 2):
-        if r < 1 or K % r:
-            raise ParameterError(f"LCC here needs r to divide K; got K={K}, r={r}")
-        blocks = K // r
-        self.recovery_threshold = (blocks - 1) * degree + 1
-        messages = [(w, r, np.zeros(K), 1.0) for w in range(K)]
-        super().__init__(K, K, r, "sum", MessageSchedule.from_messages(messages), [self.recovery_threshold])
+    def __init__(self, K: int, r: int, degree: int = 2, multi_message: bool = False):
+        if multi_message:
+            threshold = (K - 1) * degree + 1
+            messages = [(w, t + 1, np.zeros(K), 1.0) for w in range(K) for t in range(r)]
+        else:
+            if r < 1 or K % r:
+                raise ParameterError(f"one-message LCC here needs r to divide K; got K={K}, r={r}")
+            threshold = (K // r - 1) * degree + 1
+            messages = [(w, r, np.zeros(K), 1.0) for w in range(K)]
+        if threshold > len(messages):
+            raise ParameterError(f"LCC needs {threshold} evaluations but the schedule has {len(messages)}")
+        self.recovery_threshold = threshold
+        super().__init__(K, K, r, "sum", MessageSchedule.from_messages(messages), [threshold])
 
     def encode(self, partials):
-        raise ParameterError("LagrangeCompletionModel models completion time only; LCC encodes the data itself")
+        raise ParameterError("LagrangeCompletionModel models completion time only; use LagrangeCodedComputing")
 
     def decode(self, received, coded_rows):
-        raise ParameterError("LagrangeCompletionModel models completion time only; LCC encodes the data itself")
+        raise ParameterError("LagrangeCompletionModel models completion time only; use LagrangeCodedComputing")
