@@ -14,6 +14,8 @@ from codedml.fields import binary_extension_field, prime_field
 from codedml.kernels.gf2m import gf2m_solve
 from codedml.kernels.gfp import gfp_solve
 
+from .timing import best_seconds
+
 try:
     import zfec
 except ImportError:  # bench extra not installed
@@ -27,15 +29,6 @@ DATA_SHARDS = 10
 PARITY_SHARDS = 4
 SHARD_BYTES = 1 << 20
 LOST_DATA = list(range(PARITY_SHARDS))  # the worst case: as many data shards lost as there are parities
-
-
-def best_seconds(function, repeats=3):
-    best = np.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 class ReedSolomonCodec:

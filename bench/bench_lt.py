@@ -15,18 +15,11 @@ import numpy as np
 from codedml.codes.lt import LTCode
 from codedml.kernels.lt import peeling_completion_count
 
+from .timing import best_seconds
+
 SOURCE_COUNTS = [1000, 10_000, 100_000]
 SYMBOL_BYTES = 1024
 ETA = 0.3
-
-
-def best_seconds(function, repeats):
-    best = np.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def bitwise_xor_mb_per_s(bytes_touched, repeats=3):

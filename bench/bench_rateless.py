@@ -1,24 +1,16 @@
 """Rateless (LT) coded computation: decoding ``W theta`` by peeling against a dense numpy solve
 of the same received rows (same run), and the simulator's cost per iteration."""
 
-import time
 
 import numpy as np
 
 from codedml.codes.rateless import RatelessCodedComputation
 from codedml.sim import ShiftedExponential
 
+from .timing import best_seconds
+
 ETA = 0.3
 N_WORKERS = 20
-
-
-def best_seconds(function, repeats=3):
-    best = np.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 class Decode:

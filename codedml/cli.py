@@ -14,6 +14,7 @@ from tqdm import tqdm
 from codedml.codes import CyclicRepetition, FractionalRepetition, GradientCode, IgnoreStragglers, UncodedScheme
 from codedml.errors import CodedMLError
 from codedml.learn.experiments import register_commands as register_learning_commands
+from codedml.plotting import pyplot
 from codedml.sim import ShiftedExponential, StragglerModel, presets, simulate
 
 
@@ -88,10 +89,7 @@ def run_compare(args: argparse.Namespace) -> int:
 
 def save_compare_plot(path: str, rows) -> None:
     """Bar chart of ``E[T]`` (with 95% CI) and messages per iteration for each scheme."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     names = [row[0] for row in rows]
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
@@ -135,18 +133,9 @@ def run_preset(args: argparse.Namespace) -> int:
     return 0
 
 
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def save_cpgc_plot(path: str, data: dict) -> None:
     """Three panels against the tolerance ratio: E[T], communication load, communication volume."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(13, 4))
     for name, points in data["curves"].items():
         ratios = [p["tolerance_ratio"] for p in points]
@@ -164,7 +153,7 @@ def save_cpgc_plot(path: str, data: dict) -> None:
 
 def save_gc_mmc_plot(path: str, data: dict) -> None:
     """Bars of E[T] (with 95% CI) and communication load per scheme."""
-    plt = _pyplot()
+    plt = pyplot()
     names = list(data["schemes"])
     values = list(data["schemes"].values())
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))

@@ -11,15 +11,15 @@ from codedml.codes.base import DEFAULT_CACHE_SIZE, DEFAULT_RESIDUAL_TOLERANCE, L
 from codedml.errors import DecodingAccuracyError, NotDecodableError, ParameterError
 from codedml.kernels.real import (
     cyclic_band_decoding_vector,
-    dense_decoding_vector,
     cyclic_band_residual,
+    dense_decoding_vector,
     fractional_repetition_decoding_vector,
     symmetric_zero_decoding_vector,
 )
 from codedml.kernels.repetition import (
     cyclic_band_to_csr,
-    dft_parity_check,
     cyclic_repetition_band_random,
+    dft_parity_check,
     fractional_repetition_csr,
     symmetric_zero_generator,
 )

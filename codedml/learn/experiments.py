@@ -46,6 +46,7 @@ from codedml.learn.models import (
 )
 from codedml.learn.quantize import omega_scale as qsgd_omega_scale
 from codedml.learn.training import OPTIMIZERS, second_moment_decoder, train_centralized, train_coded
+from codedml.plotting import pyplot
 from codedml.sim.probabilities import exponential_straggler_probabilities
 
 #: Computation load of the baselines (seed section VI: "about 2").
@@ -119,10 +120,7 @@ def run_allocate(args: argparse.Namespace) -> int:
 
 def save_allocation_plot(path: str, results) -> None:
     """One panel per ``n``: objective against ``B / n`` for every method."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     fig, axes = plt.subplots(1, len(results), figsize=(5 * len(results), 4), squeeze=False)
     markers = {"dp": "o", "low-complexity": "x", "greedy": "s", "relaxation": "^"}
@@ -296,10 +294,7 @@ def run_train(args: argparse.Namespace) -> int:
 
 def save_training_plot(path: str, curves) -> None:
     """Mean training loss (band: min..max over seeds) against iterations and against transmitted bits."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     fig, (by_iteration, by_bits) = plt.subplots(1, 2, figsize=(12, 4.5))
     for name, curve in curves.items():
