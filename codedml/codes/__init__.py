@@ -22,6 +22,11 @@ class                      field   idea
 ``RatelessCodedComputation`` real  LT-coded ``W theta``, row-by-row streaming (Mallick et al.)
 ``ReedSolomon``            GF(2^8), systematic Cauchy MDS erasure code on byte shards
                            GF(2^16)
+``PolynomialGC``           real,   Reed-Solomon / polynomial GC (Halbawi; Kiani), threshold n - s
+                           GF(p)
+``MDSCodedComputation``    real,   MCC ``W theta`` from any M/r of K workers; seed ``A_m`` example
+                           GF(p)
+``LagrangeCodedComputing`` GF(p)   LCC, threshold (k - 1) deg f + 1, linear regression
 ``FogNodeCoding``          --      fog nodes: overlap ``gamma``, Theorem 3's ``Delta``, Figure 5
 =========================  ======  ===================================================
 """
@@ -36,11 +41,16 @@ from codedml.codes.approximate import (
 )
 from codedml.codes.base import GradientCode, LinearGradientCode
 from codedml.codes.bspan import BSpanReport, check_b_span
+from codedml.codes.conditioning import ConditioningReport, decoding_conditioning
 from codedml.codes.cpgc import CPGC
 from codedml.codes.fog import FogNodeCoding
 from codedml.codes.gcmmc import GCMMC, LagrangeCompletionModel
+from codedml.codes.fixed_point import Quantizer
+from codedml.codes.lagrange import LagrangeCodedComputing
 from codedml.codes.lt import LTCode, LTDecoder, degree_distribution
+from codedml.codes.mds_computation import MDSCodedComputation
 from codedml.codes.multimessage import MDSCodedComputationMMC, MessageSchedule, MultiMessageCode, UncodedMMC
+from codedml.codes.polynomial import PolynomialGC
 from codedml.codes.rateless import RatelessCodedComputation
 from codedml.codes.reed_solomon import ReedSolomon
 from codedml.codes.repetition import CyclicRepetition, FractionalRepetition
@@ -51,6 +61,7 @@ __all__ = [
     "BSpanReport",
     "BernoulliGC",
     "CPGC",
+    "ConditioningReport",
     "CyclicRepetition",
     "ErasureHeadGC",
     "FogNodeCoding",
@@ -61,13 +72,17 @@ __all__ = [
     "IgnoreStragglersSGD",
     "LTCode",
     "LTDecoder",
+    "LagrangeCodedComputing",
     "LagrangeCompletionModel",
     "LinearGradientCode",
+    "MDSCodedComputation",
     "MDSCodedComputationMMC",
     "MessageSchedule",
     "MultiMessageCode",
     "OptimalDecodingGC",
     "OptimallyStructuredGC",
+    "PolynomialGC",
+    "Quantizer",
     "RatelessCodedComputation",
     "ReedSolomon",
     "SURVEY_TOY_DECODING",
@@ -76,6 +91,7 @@ __all__ = [
     "UncodedMMC",
     "UncodedScheme",
     "check_b_span",
+    "decoding_conditioning",
     "degree_distribution",
     "survey_toy_code",
 ]

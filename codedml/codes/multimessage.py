@@ -280,7 +280,9 @@ class MDSCodedComputationMMC(MultiMessageCode):
 
     ``W`` is split into ``M`` submatrices, encoded into ``K r`` coded submatrices by a real
     ``(M, K r)`` MDS code (Chebyshev-basis Vandermonde at Chebyshev points: any ``M`` rows
-    are invertible, and well conditioned for ``K r`` up to a few hundred); worker ``j``
+    are invertible in exact arithmetic; numerically, decoding stays within 1e-6 only up to about
+    22 rows, see :class:`~codedml.codes.MDSCodedComputation`; decodability, and so the
+    simulator, uses the exact MDS threshold); worker ``j``
     computes coded submatrices ``j r .. j r + r - 1``. With ``multi_message=False`` it sends
     all ``r`` results in one message after its last computation (the seed's MCC);
     otherwise one message per computation.

@@ -1,0 +1,182 @@
+"""Lagrange coded computing (LCC, Yu et al.; compared in seed gc-mmc) over ``GF(p)``.
+
+The data set is split into ``k`` blocks ``X_1..X_k``. With distinct points ``beta_1..beta_k``
+(here ``1..k``) and ``alpha_1..alpha_K`` (here ``k+1..k+K``), the Lagrange polynomial
+``u(z) = sum_j X_j l_j(z)`` has ``u(beta_j) = X_j``; worker ``i`` stores ``u(alpha_i)`` and
+computes ``f(u(alpha_i))`` for a polynomial ``f`` of degree ``deg f``. ``f(u(z))`` has degree
+``(k - 1) deg f``, so any ``(k - 1) deg f + 1`` results determine it; the master evaluates it at
+every ``beta_j`` and adds: ``sum_j f(X_j)``. Everything is exact mod ``p``; real data enter as
+fixed-point integers (:class:`~codedml.codes.fixed_point.Quantizer`).
+
+Linear regression: with ``A_j = [X_j, y_j]`` and ``theta' = (theta, -1)``,
+``f(A_j) = X_j^T (A_j theta')`` is the block's gradient ``X_j^T (X_j theta - y_j)``, degree 2
+in the data; in fixed point it carries ``scale^3``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from codedml.codes.base import check_finite
+from codedml.codes.fixed_point import Quantizer
+from codedml.errors import NotDecodableError, ParameterError, ShapeError
+from codedml.fields import DEFAULT_PRIME, check_field_size
+from codedml.kernels.gfp import gfp_elementwise_multiply, gfp_lagrange_basis, gfp_matmul, gfp_matvec
+
+#: Default fixed-point scale: regression gradients carry ``scale^3``.
+DEFAULT_LCC_SCALE = 2.0**6
+
+
+class LagrangeCodedComputing:
+    """LCC for polynomial computations, recovery threshold ``(data_blocks - 1) * degree + 1``.
+
+    Parameters
+    ----------
+    K : int
+        Workers.
+    data_blocks : int
+        ``k``: blocks the data set is split into.
+    degree : int
+        ``deg f`` (2 for the linear-regression gradient).
+    field : {"gfp"} or prime-field name
+        Only prime fields are offered (the code is exact there).
+    p : int
+        The prime of ``"gfp"`` (default ``2^31 - 1``).
+    scale : float
+        Fixed-point scale for :meth:`encode_regression`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from codedml.codes.lagrange import LagrangeCodedComputing
+    >>> code = LagrangeCodedComputing(6, 2, 2)
+    >>> code.recovery_threshold
+    3
+    >>> X, y, theta = np.eye(4)[:, :2], np.ones(4), np.array([0.5, -1.0])
+    >>> results = code.regression_worker_results(code.encode_regression(X, y), theta)
+    >>> code.decode_regression([0, 4, 5], results[[0, 4, 5]])
+    array([-0.5, -2. ])
+    """
+
+    def __init__(self, K: int, data_blocks: int, degree: int, field="gfp", p: int = DEFAULT_PRIME,
+                 scale: float = DEFAULT_LCC_SCALE):
+        for name, value in (("K", K), ("data_blocks", data_blocks), ("degree", degree)):
+            if int(value) != value or value < 1:
+                raise ParameterError(f"{name} must be a positive integer, got {value!r}")
+        self.n_workers, self.data_blocks, self.degree = int(K), int(data_blocks), int(degree)
+        self.recovery_threshold = (self.data_blocks - 1) * self.degree + 1
+        if self.recovery_threshold > self.n_workers:
+            raise ParameterError(f"LCC needs K >= (data_blocks - 1) degree + 1 = {self.recovery_threshold} "
+                                 f"workers, got K={K}")
+        if isinstance(field, str) and field.strip().lower() == "real":
+            raise ParameterError("LagrangeCodedComputing is offered over GF(p) only (field='gfp')")
+        self.quantizer = Quantizer(scale, p if isinstance(field, str) and field.strip().lower() == "gfp" else field)
+        self.field = self.quantizer.field.name
+        self.p = self.quantizer.p
+        check_field_size(self.quantizer.field, self.data_blocks + self.n_workers,
+                         "interpolation points (data blocks plus workers)")
+        self.data_points = np.arange(1, self.data_blocks + 1, dtype=np.int64)
+        self.worker_points = np.arange(self.data_blocks + 1, self.data_blocks + self.n_workers + 1, dtype=np.int64)
+        self.encoding_matrix = gfp_lagrange_basis(self.data_points, self.worker_points, self.p)
+        self.encoding_matrix.setflags(write=False)
+        self.data_bound: float | None = None
+        self._rows: int | None = None
+
+    decodable_iff_count = True
+
+    # ---- generic polynomial computations ------------------------------------------------------------
+    def encode(self, blocks: np.ndarray) -> np.ndarray:
+        """``u(alpha_i)`` for every worker from field-element blocks of shape ``(k, ...)``."""
+        blocks = np.asarray(blocks)
+        if blocks.ndim < 1 or blocks.shape[0] != self.data_blocks or not np.issubdtype(blocks.dtype, np.integer):
+            raise ShapeError(f"blocks must be an integer array of shape (data_blocks={self.data_blocks}, ...), "
+                             f"got {blocks.dtype} {blocks.shape}")
+        if blocks.size and (blocks.min() < 0 or blocks.max() >= self.p):
+            raise ParameterError(f"block entries must be field elements in [0, {self.p})")
+        flat = np.ascontiguousarray(blocks.reshape(self.data_blocks, -1), dtype=np.int64)
+        return gfp_matmul(self.encoding_matrix, flat, self.p).reshape((self.n_workers,) + blocks.shape[1:])
+
+    def survivors(self, received) -> np.ndarray:
+        """Sorted unique worker ids from an index array or boolean mask."""
+        received = np.asarray(received)
+        if received.dtype == np.bool_:
+            if received.shape != (self.n_workers,):
+                raise ShapeError(f"a boolean received mask must have shape ({self.n_workers},), got {received.shape}")
+            return np.flatnonzero(received).astype(np.int64)
+        ids = np.unique(received.astype(np.int64))
+        if ids.size != received.size:
+            raise ParameterError("received holds a worker id more than once")
+        if ids.size and (ids[0] < 0 or ids[-1] >= self.n_workers):
+            raise ParameterError(f"received ids must lie in [0, {self.n_workers})")
+        return ids
+
+    def is_decodable(self, received) -> bool:
+        """Any ``(k - 1) deg f + 1`` distinct workers decode."""
+        return self.survivors(received).size >= self.recovery_threshold
+
+    def decoding_coefficients(self, received) -> np.ndarray:
+        """``c`` with ``sum_j f(X_j) = sum_{i in used} c_i f(u(alpha_i))`` over the first threshold-many survivors."""
+        survivors = self.survivors(received)
+        needed = self.recovery_threshold
+        if survivors.size < needed:
+            raise NotDecodableError(f"{survivors.size} worker results received, LCC needs any {needed} = "
+                                    f"(data_blocks - 1) degree + 1", received=survivors.size, needed=needed)
+        basis = gfp_lagrange_basis(self.worker_points[survivors[:needed]], self.data_points, self.p)
+        return basis.sum(axis=0) % self.p
+
+    def decode_field(self, received, results: np.ndarray) -> np.ndarray:
+        """``sum_j f(X_j)`` as field elements, from results of shape ``(len(received) or K, ...)``."""
+        survivors = self.survivors(received)
+        coefficients = self.decoding_coefficients(survivors)
+        results = np.asarray(results)
+        if results.ndim < 1 or results.shape[0] not in (survivors.size, self.n_workers):
+            raise ShapeError(f"results must have one row per received worker ({survivors.size}) or per worker "
+                             f"({self.n_workers}); got shape {results.shape}")
+        if not np.issubdtype(results.dtype, np.integer):
+            raise ShapeError(f"results must be integer field elements, got dtype {results.dtype}")
+        if results.shape[0] == self.n_workers and survivors.size != self.n_workers:
+            results = results[survivors]
+        used = results[: self.recovery_threshold].reshape(self.recovery_threshold, -1)
+        total = gfp_matvec(np.ascontiguousarray(used.T, dtype=np.int64), coefficients, self.p)
+        return total.reshape(results.shape[1:])
+
+    # ---- linear regression ----------------------------------------------------------------------------
+    def encode_regression(self, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Quantise ``A = [X, y]``, split its ``N`` rows into ``k`` blocks and encode: shape ``(K, N / k, L + 1)``."""
+        X = np.asarray(X, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64)
+        if X.ndim != 2 or y.shape != (X.shape[0],):
+            raise ShapeError(f"X must be N x L and y of length N; got X {X.shape}, y {y.shape}")
+        if X.shape[0] % self.data_blocks:
+            raise ShapeError(f"the N={X.shape[0]} rows must split evenly into data_blocks={self.data_blocks}")
+        augmented = np.column_stack([X, y])
+        check_finite(augmented, "X and y")
+        self.data_bound = float(np.abs(augmented).max()) if augmented.size else 0.0
+        self._rows = X.shape[0]
+        blocks = self.quantizer.quantize(augmented).reshape(self.data_blocks, -1, augmented.shape[1])
+        return self.encode(blocks)
+
+    def regression_worker_results(self, encoded: np.ndarray, theta: np.ndarray) -> np.ndarray:
+        """Every worker's ``f(u(alpha_i)) = X~_i^T (A~_i theta')`` mod ``p``, shape ``(K, L)``."""
+        encoded = np.asarray(encoded, dtype=np.int64)
+        if encoded.ndim != 3 or encoded.shape[0] != self.n_workers:
+            raise ShapeError(f"encoded must have shape (K={self.n_workers}, N/k, L+1), got {encoded.shape}")
+        theta = np.asarray(theta, dtype=np.float64)
+        n_features = encoded.shape[2] - 1
+        if theta.shape != (n_features,):
+            raise ShapeError(f"theta must have shape ({n_features},), got {theta.shape}")
+        check_finite(theta, "theta")
+        if self.data_bound is None or self._rows is None:
+            raise ParameterError("encode the data with encode_regression before computing gradients")
+        bound = max(self.data_bound, float(np.abs(theta).max()) if theta.size else 0.0, 1.0)
+        self.quantizer.check_no_overflow(self._rows * (n_features + 1), bound, degree=3)
+        extended = np.append(self.quantizer.quantize(theta), self.quantizer.quantize(-1.0))
+        residuals = gfp_matvec(np.ascontiguousarray(encoded.reshape(-1, n_features + 1)), extended, self.p)
+        features = np.ascontiguousarray(encoded[:, :, :n_features]).reshape(-1)
+        weights = np.repeat(residuals, n_features)
+        products = gfp_elementwise_multiply(features, weights, self.p).reshape(self.n_workers, -1, n_features)
+        return products.sum(axis=1) % self.p
+
+    def decode_regression(self, received, results: np.ndarray) -> np.ndarray:
+        """The gradient ``X^T (X theta - y)`` of the quantised data (exact fixed point), from any threshold-many workers."""
+        return self.quantizer.dequantize(self.decode_field(received, results), scale_power=3)
