@@ -27,6 +27,7 @@ class                      field   idea
 ``MDSCodedComputation``    real,   MCC ``W theta`` from any M/r of K workers; seed ``A_m`` example
                            GF(p)
 ``LagrangeCodedComputing`` GF(p)   LCC, threshold (k - 1) deg f + 1, linear regression
+``BATSCode``               GF(2^8) batched sparse code: outer LT-like, inner recoding, BP decoding
 ``FogNodeCoding``          --      fog nodes: overlap ``gamma``, Theorem 3's ``Delta``, Figure 5
 =========================  ======  ===================================================
 """
@@ -39,6 +40,7 @@ from codedml.codes.approximate import (
     OptimallyStructuredGC,
     StochasticGC,
 )
+from codedml.codes.bats import BATSCode
 from codedml.codes.base import GradientCode, LinearGradientCode
 from codedml.codes.bspan import BSpanReport, check_b_span
 from codedml.codes.conditioning import ConditioningReport, decoding_conditioning
@@ -58,6 +60,7 @@ from codedml.codes.toy import SURVEY_TOY_DECODING, SURVEY_TOY_ENCODING, survey_t
 from codedml.codes.uncoded import IgnoreStragglers, UncodedScheme
 
 __all__ = [
+    "BATSCode",
     "BSpanReport",
     "BernoulliGC",
     "CPGC",

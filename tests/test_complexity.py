@@ -1,0 +1,64 @@
+import json
+
+import pytest
+
+import codedml.sim.complexity as complexity
+from codedml.cli import main
+from codedml.errors import ParameterError
+
+
+@pytest.fixture(scope="module")
+def small_grid():
+    return complexity.complexity_comparison(sizes=(1000, 2000, 4000), lt_trials=3, slope_from=1000,
+                                            min_timing_seconds=0.05)
+
+
+def test_mds_decoding_grows_faster_than_lt_peeling(small_grid):
+    codes = small_grid["codes"]
+    lt = codes["lt"]["slope"]
+    for name in ("reed_solomon", "real_mds"):
+        assert codes[name]["slope"] > 1.5, (name, codes[name]["slope"])
+        assert codes[name]["slope"] > lt + 0.3, (name, codes[name]["slope"], lt)
+
+
+def test_lt_peeling_work_is_near_linear_with_small_overhead(small_grid):
+    lt = small_grid["codes"]["lt"]
+    assert lt["edge_slope"] < 1.2
+    for row in lt["rows"]:
+        assert row["peeled_orders"] == row["trials"]
+        assert 0 < row["mean_overhead"] < 0.3
+
+
+def test_reed_solomon_decodes_its_worst_erasure_pattern(small_grid):
+    for row in small_grid["codes"]["reed_solomon"]["rows"]:
+        assert row["erasures"] == row["k"] and row["n"] == 2 * row["k"]
+
+
+def test_mds_sizes_beyond_the_time_limit_are_skipped_and_named():
+    result = complexity.complexity_comparison(sizes=(200, 400, 800, 1600), max_seconds=1e-4, lt_trials=1,
+                                              min_timing_seconds=0.0)
+    for name in ("reed_solomon", "real_mds"):
+        measured = [row["k"] for row in result["codes"][name]["rows"]]
+        skipped = [entry["k"] for entry in result["codes"][name]["skipped"]]
+        assert measured and sorted(measured + skipped) == [200, 400, 800, 1600]
+        assert skipped and all(entry["reason"] for entry in result["codes"][name]["skipped"])
+    assert len(result["codes"]["lt"]["rows"]) == 4
+    assert "skipped Reed-Solomon" in complexity.format_table(result)
+
+
+def test_cli_complexity_writes_plot_table_and_json(capsys, tmp_path, monkeypatch):
+    monkeypatch.setattr(complexity, "DEFAULT_SIZES", (100, 200, 400))
+    plot = tmp_path / "cx.png"
+    assert main(["compare", "--complexity", "--plot", str(plot)]) == 0
+    output = capsys.readouterr().out
+    assert "LT overhead" in output and "log-log slopes" in output
+    assert plot.stat().st_size > 1000
+    figures = json.loads((tmp_path / "cx.json").read_text())
+    assert [row["k"] for row in figures["codes"]["lt"]["rows"]] == [100, 200, 400]
+
+
+def test_bad_sizes_are_rejected():
+    with pytest.raises(ParameterError, match="sizes"):
+        complexity.complexity_comparison(sizes=(300, 100))
+    with pytest.raises(ParameterError, match="payload_bytes"):
+        complexity.complexity_comparison(sizes=(100,), payload_bytes=12)
