@@ -40,14 +40,14 @@ from codedml.codes.approximate import (
     OptimallyStructuredGC,
     StochasticGC,
 )
-from codedml.codes.bats import BATSCode
 from codedml.codes.base import GradientCode, LinearGradientCode
+from codedml.codes.bats import BATSCode
 from codedml.codes.bspan import BSpanReport, check_b_span
 from codedml.codes.conditioning import ConditioningReport, decoding_conditioning
 from codedml.codes.cpgc import CPGC
+from codedml.codes.fixed_point import Quantizer
 from codedml.codes.fog import FogNodeCoding
 from codedml.codes.gcmmc import GCMMC, LagrangeCompletionModel
-from codedml.codes.fixed_point import Quantizer
 from codedml.codes.lagrange import LagrangeCodedComputing
 from codedml.codes.lt import LTCode, LTDecoder, degree_distribution
 from codedml.codes.mds_computation import MDSCodedComputation

@@ -45,6 +45,46 @@ def check_parameters(n_workers: int, n_stragglers: int) -> None:
         )
 
 
+def received_ids(received, count: int) -> np.ndarray:
+    """Sorted int64 ids from an index array or a boolean mask over ``count`` workers or messages.
+
+    Raises
+    ------
+    ShapeError
+        A mask of the wrong length, or an index array that is not 1-D integers.
+    ParameterError
+        Ids out of ``[0, count)`` or repeated.
+    """
+    received = np.asarray(received)
+    if received.dtype == np.bool_:
+        if received.shape != (count,):
+            raise ShapeError(f"a boolean received mask must have shape ({count},), got {received.shape}")
+        return np.flatnonzero(received).astype(np.int64)
+    if received.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if received.ndim != 1 or not np.issubdtype(received.dtype, np.integer):
+        raise ShapeError(f"received must be a 1-D integer index array or boolean mask, got {received.dtype}"
+                         f" with shape {received.shape}")
+    ids = np.sort(received.astype(np.int64))
+    if ids[0] < 0 or ids[-1] >= count:
+        raise ParameterError(f"received ids must lie in [0, {count}), got {ids[0]}..{ids[-1]}")
+    if np.any(ids[1:] == ids[:-1]):
+        raise ParameterError("received holds an id more than once")
+    return ids
+
+
+def validated_partials(partials: np.ndarray, n_partitions: int) -> tuple[np.ndarray, bool]:
+    """``partials`` as a finite C-contiguous float64 ``(n_partitions, d)`` array, and whether it was 1-D."""
+    partials = np.asarray(partials, dtype=np.float64)
+    flat = partials.ndim == 1
+    if flat:
+        partials = partials[:, None]
+    if partials.ndim != 2 or partials.shape[0] != n_partitions:
+        raise ShapeError(f"partials must have shape ({n_partitions}, d), one row per partition; got {partials.shape}")
+    check_finite(partials, "partials")
+    return np.ascontiguousarray(partials), flat
+
+
 class GradientCode(ABC):
     """Abstract gradient code: ``n_workers`` messages computed from ``n_partitions`` partial gradients.
 
@@ -109,24 +149,7 @@ class GradientCode(ABC):
     # ---- received sets ---------------------------------------------------------------------
     def survivors(self, received) -> np.ndarray:
         """Normalise ``received`` (index array or boolean mask) to sorted unique int64 ids."""
-        received = np.asarray(received)
-        if received.dtype == np.bool_:
-            if received.shape != (self.n_workers,):
-                raise ShapeError(
-                    f"a boolean received mask must have shape ({self.n_workers},), got {received.shape}"
-                )
-            return np.flatnonzero(received).astype(np.int64)
-        if received.size == 0:
-            return np.zeros(0, dtype=np.int64)
-        if received.ndim != 1 or not np.issubdtype(received.dtype, np.integer):
-            raise ShapeError(f"received must be a 1-D integer index array or boolean mask, got {received.dtype}"
-                             f" with shape {received.shape}")
-        ids = np.sort(received.astype(np.int64))
-        if ids[0] < 0 or ids[-1] >= self.n_workers:
-            raise ParameterError(f"received ids must lie in [0, {self.n_workers}), got {ids[0]}..{ids[-1]}")
-        if np.any(ids[1:] == ids[:-1]):
-            raise ParameterError("received holds a message id more than once")
-        return ids
+        return received_ids(received, self.n_workers)
 
     def _mask(self, survivors: np.ndarray) -> np.ndarray:
         mask = np.zeros(self.n_workers, dtype=np.bool_)
@@ -146,16 +169,8 @@ class GradientCode(ABC):
         -------
         ndarray, shape (n_workers, d) (or (n_workers,) for 1-D input)
         """
-        partials = np.asarray(partials, dtype=np.float64)
-        flat = partials.ndim == 1
-        if flat:
-            partials = partials[:, None]
-        if partials.ndim != 2 or partials.shape[0] != self.n_partitions:
-            raise ShapeError(
-                f"partials must have shape ({self.n_partitions}, d), one row per partition; got {partials.shape}"
-            )
-        check_finite(partials, "partials")
-        messages = self._encode(np.ascontiguousarray(partials))
+        partials, flat = validated_partials(partials, self.n_partitions)
+        messages = self._encode(partials)
         return messages[:, 0] if flat else messages
 
     @abstractmethod

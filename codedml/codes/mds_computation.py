@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from codedml.codes.base import check_finite
+from codedml.codes.base import check_finite, received_ids
 from codedml.codes.fixed_point import Quantizer
 from codedml.codes.multimessage import chebyshev_vandermonde
 from codedml.errors import NotDecodableError, ParameterError, ShapeError
@@ -158,17 +158,7 @@ class MDSCodedComputation:
 
     def survivors(self, received) -> np.ndarray:
         """Sorted unique worker ids from an index array or boolean mask."""
-        received = np.asarray(received)
-        if received.dtype == np.bool_:
-            if received.shape != (self.n_workers,):
-                raise ShapeError(f"a boolean received mask must have shape ({self.n_workers},), got {received.shape}")
-            return np.flatnonzero(received).astype(np.int64)
-        ids = np.unique(received.astype(np.int64))
-        if ids.size != received.size:
-            raise ParameterError("received holds a worker id more than once")
-        if ids.size and (ids[0] < 0 or ids[-1] >= self.n_workers):
-            raise ParameterError(f"received ids must lie in [0, {self.n_workers})")
-        return ids
+        return received_ids(received, self.n_workers)
 
     def is_decodable(self, received) -> bool:
         """Any ``M / r`` distinct workers decode (MDS)."""

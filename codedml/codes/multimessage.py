@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from codedml.codes.base import DEFAULT_RESIDUAL_TOLERANCE, check_finite
+from codedml.codes.base import DEFAULT_RESIDUAL_TOLERANCE, check_finite, received_ids
 from codedml.errors import DecodingAccuracyError, NotDecodableError, ParameterError, ShapeError
 from codedml.kernels.real import dense_decoding_vector
 from codedml.kernels.span import TARGET_PRODUCT, TARGET_SUM, first_decodable_prefix, first_threshold_prefix
@@ -161,15 +161,7 @@ class MultiMessageCode:
 
     def messages_received(self, received) -> np.ndarray:
         """Normalise ``received`` (message ids or a boolean mask over messages) to sorted ids."""
-        received = np.asarray(received)
-        if received.dtype == np.bool_:
-            if received.shape != (self.n_messages,):
-                raise ShapeError(f"a boolean received mask must have shape ({self.n_messages},)")
-            return np.flatnonzero(received).astype(np.int64)
-        ids = np.unique(received.astype(np.int64))
-        if ids.size and (ids[0] < 0 or ids[-1] >= self.n_messages):
-            raise ParameterError(f"message ids must lie in [0, {self.n_messages})")
-        return ids
+        return received_ids(received, self.n_messages)
 
     def received_after(self, completed: np.ndarray) -> np.ndarray:
         """Message ids sent once worker ``w`` has finished ``completed[w]`` computations (a score vector)."""

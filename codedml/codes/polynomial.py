@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from codedml.codes.base import DEFAULT_CACHE_SIZE, GradientCode, check_finite, check_parameters
+from codedml.codes.base import DEFAULT_CACHE_SIZE, GradientCode, check_parameters, validated_partials
 from codedml.codes.fixed_point import DEFAULT_SCALE, Quantizer
 from codedml.errors import NotDecodableError, ParameterError, ShapeError
 from codedml.fields import DEFAULT_PRIME, check_field_size
@@ -154,14 +154,7 @@ class PolynomialGC(GradientCode):
         """Messages of all workers, ``B @ partials`` (over ``GF(p)``: of the quantised partials, mod ``p``)."""
         if self.quantizer is None:
             return super().encode(partials)
-        partials = np.asarray(partials, dtype=np.float64)
-        flat = partials.ndim == 1
-        if flat:
-            partials = partials[:, None]
-        if partials.ndim != 2 or partials.shape[0] != self.n_partitions:
-            raise ShapeError(
-                f"partials must have shape ({self.n_partitions}, d), one row per partition; got {partials.shape}")
-        check_finite(partials, "partials")
+        partials, flat = validated_partials(partials, self.n_partitions)
         bound = float(np.abs(partials).max()) if partials.size else 0.0
         self.quantizer.check_no_overflow(self.n_partitions, bound)
         messages = gfp_matmul(self._matrix, self.quantizer.quantize(partials), self.quantizer.p)
