@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from codedml.codes.bats import (
     BATSCode,
-    bats_threshold,
     batch_rank_distribution,
+    bats_threshold,
     communication_loads,
     multicast_rounds,
 )

@@ -3,9 +3,9 @@ import json
 import numpy as np
 import pytest
 
-import codedml.sim.complexity as complexity
 from codedml.cli import main
 from codedml.errors import ParameterError
+from codedml.sim import complexity
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from codedml.codes import CyclicRepetition, FractionalRepetition
-from codedml.codes import mds_computation, polynomial
+from codedml.codes import CyclicRepetition, FractionalRepetition, mds_computation, polynomial
 from codedml.codes.conditioning import decoding_conditioning, survivor_sets
 from codedml.codes.mds_computation import MDSCodedComputation
 from codedml.codes.polynomial import PolynomialGC

@@ -102,7 +102,7 @@ class CPGC(MultiMessageCode):
                                           self._required(required))
 
     @classmethod
-    def seed_example(cls) -> "CPGC":
+    def seed_example(cls) -> CPGC:
         """The seed's ``A_c`` for ``K = M = 4``, ``r = 2`` (section 2)."""
         return cls(4, 2, _tasks=SEED_EXAMPLE_SCHEDULE)
 

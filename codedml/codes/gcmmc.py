@@ -94,7 +94,7 @@ class GCMMC(MultiMessageCode):
         return size
 
     @classmethod
-    def correlated(cls, K: int, r: int, m: int, clusters: int = 1, seed=0, hybrid: bool = False) -> "GCMMC":
+    def correlated(cls, K: int, r: int, m: int, clusters: int = 1, seed=0, hybrid: bool = False) -> GCMMC:
         """Correlated design of order ``m`` (``1 <= m <= r``); ``clusters = P``; ``hybrid`` as in the notes."""
         size = cls._check(K, r, clusters)
         if not 1 <= m <= r:
@@ -114,7 +114,7 @@ class GCMMC(MultiMessageCode):
         return cls(K, r, clusters, messages, [size - m + 1] * clusters, groups, "correlated", (m,), hybrid)
 
     @classmethod
-    def uncorrelated(cls, K: int, r: int, orders, clusters: int = 1, hybrid: bool = False) -> "GCMMC":
+    def uncorrelated(cls, K: int, r: int, orders, clusters: int = 1, hybrid: bool = False) -> GCMMC:
         """Uncorrelated design with order vector ``[m_0, ..., m_{l-1}]`` (distinct, each ``<= r``)."""
         size = cls._check(K, r, clusters)
         orders = tuple(int(m) for m in orders)

@@ -51,7 +51,7 @@ class MessageSchedule:
     content: np.ndarray
 
     @classmethod
-    def from_messages(cls, messages: list[tuple]) -> "MessageSchedule":
+    def from_messages(cls, messages: list[tuple]) -> MessageSchedule:
         """Build from ``(worker, step, rows, size[, content])`` tuples (``rows``: 1-D or 2-D coefficients).
 
         Without a content id every message is distinct.

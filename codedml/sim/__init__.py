@@ -16,16 +16,16 @@ from codedml.sim.stragglers import (
 )
 
 __all__ = [
-    "MultiMessageResult",
-    "exact_expected_completion_time",
-    "exponential_straggler_probabilities",
-    "score_type_counts",
-    "simulate_messages",
-    "straggler_probabilities",
     "HeterogeneousShiftedExponential",
+    "MultiMessageResult",
     "PersistentStragglers",
     "ShiftedExponential",
     "SimulationResult",
     "StragglerModel",
+    "exact_expected_completion_time",
+    "exponential_straggler_probabilities",
+    "score_type_counts",
     "simulate",
+    "simulate_messages",
+    "straggler_probabilities",
 ]
