@@ -27,6 +27,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from codedml.kernels.elimination import first_nonzero_row, swap_rows
+
 #: uint64 words per cache block of the region kernels (4 KiB).
 BLOCK_WORDS = 512
 
@@ -249,22 +251,12 @@ def _eliminate(work, rhs, exp, log):
     pivot_logs = np.empty(n, dtype=np.int64)
     rhs_logs = np.empty(n_rhs, dtype=np.int64)
     for k in range(n):
-        pivot = -1
-        for r in range(k, n):
-            if work[r, k] != 0:
-                pivot = r
-                break
+        pivot = first_nonzero_row(work, k, k)
         if pivot < 0:
             return False
         if pivot != k:
-            for c in range(k, n):
-                tmp = work[k, c]
-                work[k, c] = work[pivot, c]
-                work[pivot, c] = tmp
-            for c in range(n_rhs):
-                tmp = rhs[k, c]
-                rhs[k, c] = rhs[pivot, c]
-                rhs[pivot, c] = tmp
+            swap_rows(work, k, pivot, k)
+            swap_rows(rhs, k, pivot, 0)
         # scale the pivot row to a unit pivot
         log_scale = order_minus_one - log[work[k, k]]
         for c in range(k, n):

@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from codedml.kernels.elimination import first_nonzero_row, swap_rows
+
 
 @njit(cache=True, nogil=True, inline="always")
 def _multiply_mod(a, b, p, p_inverse):
@@ -125,22 +127,12 @@ def _eliminate(work, rhs, p):
     n_rhs = rhs.shape[1]
     p_inverse = 1.0 / p
     for k in range(n):
-        pivot = -1
-        for r in range(k, n):
-            if work[r, k] != 0:
-                pivot = r
-                break
+        pivot = first_nonzero_row(work, k, k)
         if pivot < 0:
             return False
         if pivot != k:
-            for c in range(k, n):
-                tmp = work[k, c]
-                work[k, c] = work[pivot, c]
-                work[pivot, c] = tmp
-            for c in range(n_rhs):
-                tmp = rhs[k, c]
-                rhs[k, c] = rhs[pivot, c]
-                rhs[pivot, c] = tmp
+            swap_rows(work, k, pivot, k)
+            swap_rows(rhs, k, pivot, 0)
         scale = gfp_inverse(work[k, k], p)
         for c in range(k, n):
             work[k, c] = _multiply_mod(scale, work[k, c], p, p_inverse)

@@ -40,6 +40,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from codedml.kernels.elimination import swap_rows
+
 
 # ---- degree distributions -------------------------------------------------------------------
 @njit(cache=True, nogil=True)
@@ -583,14 +585,8 @@ def gf2_finish(indptr, indices, slot, coded_words, remaining_degree, recovered, 
         if pivot < 0:
             continue
         if pivot != rank:
-            for u in range(n_bit_words):
-                a = bits[pivot, u]
-                bits[pivot, u] = bits[rank, u]
-                bits[rank, u] = a
-            for u in range(width):
-                b = rhs[pivot, u]
-                rhs[pivot, u] = rhs[rank, u]
-                rhs[rank, u] = b
+            swap_rows(bits, pivot, rank, 0)
+            swap_rows(rhs, pivot, rank, 0)
         pivot_bits = bits[rank]
         pivot_rhs = rhs[rank]
         for e in range(n_equations):
@@ -681,14 +677,8 @@ def real_finish(indptr, indices, slot, coded_rows, remaining_degree, recovered, 
         if pivot < 0:
             continue
         if pivot != rank:
-            for u in range(n_unknown):
-                a = matrix[pivot, u]
-                matrix[pivot, u] = matrix[rank, u]
-                matrix[rank, u] = a
-            for u in range(width):
-                b = rhs[pivot, u]
-                rhs[pivot, u] = rhs[rank, u]
-                rhs[rank, u] = b
+            swap_rows(matrix, pivot, rank, 0)
+            swap_rows(rhs, pivot, rank, 0)
         scale = 1.0 / matrix[rank, col]
         for u in range(n_unknown):
             matrix[rank, u] *= scale
