@@ -68,21 +68,23 @@ class GCMMC(MultiMessageCode):
                  design: str, orders: tuple[int, ...], hybrid: bool):
         schedule = MessageSchedule.from_messages(messages)
         size = K // clusters
-        if hybrid and r == size:
-            final = schedule.step == r
+        hybrid = bool(hybrid and r == size)  # only a worker holding its whole cluster can send the plain sum
+        final = schedule.step == r
+        if hybrid:
             rows = schedule.rows.copy()
-            for m in np.flatnonzero(final):
+            for m in np.flatnonzero(final):  # every GC-MMC message carries one row
                 cluster = schedule.worker[m] // size
                 rows[m] = 0.0
                 rows[m, cluster * size:(cluster + 1) * size] = 1.0
             schedule = MessageSchedule(schedule.worker, schedule.step, rows, schedule.row_offsets, schedule.size,
                                        schedule.content)
         super().__init__(K, K, r, "sum", schedule, thresholds, groups)
-        self.completes = (schedule.step == r) if hybrid and r == size else self.completes
+        if hybrid:
+            self.completes = final
         self.clusters = clusters
         self.design = design
         self.orders = orders
-        self.hybrid = bool(hybrid and r == size)
+        self.hybrid = hybrid
 
     @staticmethod
     def _check(K: int, r: int, clusters: int) -> int:
