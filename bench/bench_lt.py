@@ -5,6 +5,10 @@ a 10 MiB object against ``raptorq`` and the pure-Python ``lt-code`` package (sam
 source from one coded symbol of degree ``d`` (read the coded row and ``d - 1`` known
 sources, write one row: ``d + 1`` rows); encoding reads ``d`` rows and writes one. The
 reference XORs two arrays into a third of the same total size (two reads, one write).
+
+``RandomRowGather`` bounds what any decoder that reads those rows one after another can reach:
+it reads exactly the rows peeling reads, in release order, into one cache-resident row, with
+no writes and no graph bookkeeping.
 """
 
 import io
@@ -12,8 +16,10 @@ import time
 
 import numpy as np
 
+from numba import njit
+
 from codedml.codes.lt import LTCode
-from codedml.kernels.lt import peeling_completion_count
+from codedml.kernels.lt import peel_arrivals, peeling_completion_count
 
 from .timing import best_seconds
 
@@ -85,6 +91,59 @@ class Peeling:
         return self.received.size / k - 1.0
 
     track_overhead_needed.unit = "fraction"
+
+
+@njit(cache=True, nogil=True)
+def gather_xor(indptr, indices, released_by, release_order, slot, coded_words, source_words, accumulator):
+    """XOR into ``accumulator`` every row peeling reads: per released source ``j``, the coded row
+    of ``i = released_by[j]`` and the other neighbours of ``i``, in release order."""
+    width = accumulator.shape[0]
+    for t in range(release_order.shape[0]):
+        source = release_order[t]
+        row = released_by[source]
+        coded = coded_words[slot[row]]
+        for u in range(width):
+            accumulator[u] ^= coded[u]
+        for ptr in range(indptr[row], indptr[row + 1]):
+            other = indices[ptr]
+            if other != source:
+                known = source_words[other]
+                for u in range(width):
+                    accumulator[u] ^= known[u]
+
+
+class RandomRowGather:
+    """Ceiling for ``Peeling``: read the same rows in the same order, no writes, no bookkeeping."""
+
+    params = SOURCE_COUNTS
+    param_names = ["k"]
+    timeout = 300
+
+    def setup(self, k):
+        code, data, _, received, payloads = lt_setup(k)
+        n_rows = code.n_coded
+        slot = np.full(n_rows, -1, dtype=np.int64)
+        released_by = np.full(k, -1, dtype=np.int64)
+        release_order = np.empty(k, dtype=np.int64)
+        released = peel_arrivals(code.indptr, code.indices, code.t_indptr, code.t_indices, received,
+                                 np.arange(received.size, dtype=np.int64), np.empty(0, dtype=np.int64), slot,
+                                 np.full(n_rows, -1, dtype=np.int64), np.zeros(n_rows, dtype=np.int64),
+                                 np.zeros(k, dtype=np.bool_), released_by, release_order, 0)
+        assert released == k
+        degrees = np.diff(code.indptr)[released_by]
+        self.bytes_touched = float((degrees + 1).sum() * SYMBOL_BYTES)
+        self.arguments = (code.indptr, code.indices, released_by, release_order, slot,
+                          payloads.view(np.uint64), data.view(np.uint64), np.zeros(SYMBOL_BYTES // 8, np.uint64))
+        gather_xor(*self.arguments)
+
+    def time_gather(self, k):
+        gather_xor(*self.arguments)
+
+    def track_gather_ratio_to_bitwise_xor(self, k):
+        seconds = best_seconds(lambda: gather_xor(*self.arguments), 3)
+        return self.bytes_touched / seconds / 1e6 / bitwise_xor_mb_per_s(self.bytes_touched)
+
+    track_gather_ratio_to_bitwise_xor.unit = "x"
 
 
 class Encode:
