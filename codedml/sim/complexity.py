@@ -306,6 +306,8 @@ def save_complexity_plot(path: str, result: dict) -> None:
         ks = [row["k"] for row in code["rows"]]
         left.loglog(ks, [row["seconds"] for row in code["rows"]], marker="o",
                     label=f"{code['label']} (slope {code['slope']:.2f})")
+    for name, power, style in (("lt", 1, ":"), ("reed_solomon", 2, "--")):
+        _draw_growth_guide(left, result["codes"][name], power, style)
     left.set_xlabel("k (source symbols)")
     left.set_ylabel("decode time [s]")
     left.set_title(f"decoding time, {result['settings']['payload_bytes']}-byte symbols")
@@ -325,6 +327,17 @@ def save_complexity_plot(path: str, result: dict) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def _draw_growth_guide(axes, code: dict, power: int, style: str) -> None:
+    """A grey ``k^power`` line through the first fitted point of ``code``, across its measured range."""
+    rows = [row for row in code["rows"] if row["k"] in code["slope_sizes"]]
+    if not rows:
+        return
+    anchor = rows[0]
+    ks = np.array([row["k"] for row in code["rows"]], dtype=np.float64)
+    axes.loglog(ks, anchor["seconds"] * (ks / anchor["k"]) ** power, linestyle=style, color="grey",
+                linewidth=1, label=f"k^{power} through {code['label'].split(' (')[0]} at k={anchor['k']}")
 
 
 def run_complexity(plot_path: str = "complexity.png", seed: int = 0, sizes=None,
