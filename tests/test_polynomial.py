@@ -64,3 +64,32 @@ def test_quantizer_round_trips_and_maps_negatives_to_p_minus_value():
     quantizer.check_no_overflow(3, 2.0)  # 3 * 16 = 48 <= 48
     with pytest.raises(FieldTooSmallError, match="bound|<= 2"):
         quantizer.check_no_overflow(4, 2.0)
+
+
+def _direct_window_products(points, s, modulus):
+    """``f_{i+t}(x_i)`` as the plain product over the ``n - s - 1`` workers missing partition ``i + t``."""
+    n = len(points)
+    values = np.ones((n, s + 1), dtype=object)
+    for i in range(n):
+        for t in range(s + 1):
+            product = 1
+            for u in range(t + 1, t + n - s):
+                gap = points[i] - points[(i + u) % n]
+                product = (product * gap) % modulus if modulus else product * gap
+            values[i, t] = product
+    return values
+
+
+@pytest.mark.parametrize("n", [2, 3, 7, 12])
+def test_window_products_equal_the_direct_products_for_every_s(n):
+    from codedml.codes.polynomial import chebyshev_points
+    from codedml.kernels.window_products import cyclic_window_products
+
+    p = 2**31 - 1
+    integer_points = np.random.default_rng(n).choice(p, n, replace=False).astype(np.int64)
+    real_points = chebyshev_points(n)
+    for s in range(n):
+        exact = cyclic_window_products(integer_points, s, p)
+        assert np.array_equal(exact, _direct_window_products([int(x) for x in integer_points], s, p).astype(np.int64))
+        real = cyclic_window_products(real_points, s, 0)
+        np.testing.assert_allclose(real, _direct_window_products(list(real_points), s, 0).astype(float), rtol=1e-12)

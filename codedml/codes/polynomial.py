@@ -24,6 +24,7 @@ from codedml.codes.fixed_point import DEFAULT_SCALE, Quantizer
 from codedml.errors import NotDecodableError, ParameterError, ShapeError
 from codedml.fields import DEFAULT_PRIME, check_field_size
 from codedml.kernels.gfp import gfp_barycentric_weights, gfp_matmul, gfp_matvec
+from codedml.kernels.window_products import cyclic_window_products
 
 #: Largest ``n`` for which the real-field code decodes within ``1e-6`` relative error on every
 #: sampled survivor set, for every ``s`` (measured with :func:`codedml.codes.conditioning.decoding_conditioning`).
@@ -33,25 +34,6 @@ REAL_FIELD_LIMIT = 24
 def chebyshev_points(n: int) -> np.ndarray:
     """The ``n`` Chebyshev nodes scaled to ``[-2, 2]`` (interval of capacity one: products stay near 1)."""
     return 2.0 * np.cos(np.pi * (2.0 * np.arange(n) + 1.0) / (2.0 * n))
-
-
-def _cyclic_mask_values(points, n: int, s: int, modulus: int | None) -> np.ndarray:
-    """``B[i, (i + t) mod n] = f_{i+t}(x_i)`` for ``t = 0..s``, as an ``n x (s + 1)`` array.
-
-    ``f_j(x_i) = prod_{u=1}^{n-s-1} (x_i - x_{(j+u) mod n})``; the loop runs over the ``n - s - 1``
-    factors, each step vectorised over every (worker, held partition) pair.
-    """
-    workers = np.arange(n)[:, None]
-    partitions = (workers + np.arange(s + 1)[None, :]) % n
-    x_worker = np.broadcast_to(points[workers], partitions.shape)
-    values = np.ones(partitions.shape, dtype=points.dtype)
-    for u in range(1, n - s):
-        gap = x_worker - points[(partitions + u) % n]
-        if modulus is None:
-            values = values * gap
-        else:
-            values = (values * (gap % modulus)) % modulus
-    return values
 
 
 class PolynomialGC(GradientCode):
@@ -118,7 +100,7 @@ class PolynomialGC(GradientCode):
             self.field = "real"
             self.quantizer = None
             self.points = chebyshev_points(self.n_workers)
-            modulus = None
+            modulus = 0
         else:
             self.quantizer = Quantizer(scale, p if isinstance(field, str) and field.strip().lower() == "gfp"
                                        else field)
@@ -126,7 +108,7 @@ class PolynomialGC(GradientCode):
             check_field_size(self.quantizer.field, self.n_workers, "evaluation points (one per worker)")
             self.points = np.arange(1, self.n_workers + 1, dtype=np.int64)
             modulus = self.quantizer.p
-        values = _cyclic_mask_values(self.points, self.n_workers, self.n_stragglers, modulus)
+        values = cyclic_window_products(self.points, self.n_stragglers, modulus)
         rows = np.repeat(np.arange(self.n_workers), self.n_stragglers + 1)
         columns = (rows + np.tile(np.arange(self.n_stragglers + 1), self.n_workers)) % self.n_workers
         self._matrix = np.zeros((self.n_workers, self.n_workers), dtype=values.dtype)

@@ -20,7 +20,7 @@ from codedml.kernels.elimination import first_nonzero_row, swap_rows
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _multiply_mod(a, b, p, p_inverse):
+def multiply_mod(a, b, p, p_inverse):
     """``a b mod p`` for ``0 <= a, b < p < 2^31``; ``p_inverse = 1.0 / p``."""
     quotient = np.int64(float(a) * float(b) * p_inverse)
     remainder = a * b - quotient * p
@@ -68,12 +68,12 @@ def gfp_batch_inverse(values, p):
     prefix = np.empty(n, dtype=np.int64)
     running = np.int64(1)
     for i in range(n):
-        running = _multiply_mod(running, np.int64(values[i]) % p, p, p_inverse)
+        running = multiply_mod(running, np.int64(values[i]) % p, p, p_inverse)
         prefix[i] = running
     inverse_running = gfp_inverse(running, p)
     for i in range(n - 1, 0, -1):
-        out[i] = _multiply_mod(inverse_running, prefix[i - 1], p, p_inverse)
-        inverse_running = _multiply_mod(inverse_running, np.int64(values[i]) % p, p, p_inverse)
+        out[i] = multiply_mod(inverse_running, prefix[i - 1], p, p_inverse)
+        inverse_running = multiply_mod(inverse_running, np.int64(values[i]) % p, p, p_inverse)
     out[0] = inverse_running
     return out
 
@@ -84,7 +84,7 @@ def gfp_elementwise_multiply(left, right, p):
     p_inverse = 1.0 / p
     out = np.empty(left.shape[0], dtype=np.int64)
     for i in range(left.shape[0]):
-        out[i] = _multiply_mod(left[i], right[i], p, p_inverse)
+        out[i] = multiply_mod(left[i], right[i], p, p_inverse)
     return out
 
 
@@ -97,7 +97,7 @@ def gfp_matvec(matrix, vector, p):
     for i in range(n_rows):
         total = np.int64(0)
         for j in range(n_cols):
-            total += _multiply_mod(matrix[i, j], vector[j], p, p_inverse)
+            total += multiply_mod(matrix[i, j], vector[j], p, p_inverse)
         out[i] = total % p
     return out
 
@@ -114,7 +114,7 @@ def gfp_matmul(left, right, p):
             factor = left[i, t]
             if factor != 0:
                 for j in range(n_cols):
-                    out[i, j] += _multiply_mod(factor, right[t, j], p, p_inverse)
+                    out[i, j] += multiply_mod(factor, right[t, j], p, p_inverse)
         for j in range(n_cols):
             out[i, j] %= p
     return out
@@ -135,24 +135,24 @@ def _eliminate(work, rhs, p):
             swap_rows(rhs, k, pivot, 0)
         scale = gfp_inverse(work[k, k], p)
         for c in range(k, n):
-            work[k, c] = _multiply_mod(scale, work[k, c], p, p_inverse)
+            work[k, c] = multiply_mod(scale, work[k, c], p, p_inverse)
         for c in range(n_rhs):
-            rhs[k, c] = _multiply_mod(scale, rhs[k, c], p, p_inverse)
+            rhs[k, c] = multiply_mod(scale, rhs[k, c], p, p_inverse)
         for r in range(k + 1, n):
             factor = work[r, k]
             if factor != 0:
                 for c in range(k, n):
-                    value = work[r, c] - _multiply_mod(factor, work[k, c], p, p_inverse)
+                    value = work[r, c] - multiply_mod(factor, work[k, c], p, p_inverse)
                     work[r, c] = value + p if value < 0 else value
                 for c in range(n_rhs):
-                    value = rhs[r, c] - _multiply_mod(factor, rhs[k, c], p, p_inverse)
+                    value = rhs[r, c] - multiply_mod(factor, rhs[k, c], p, p_inverse)
                     rhs[r, c] = value + p if value < 0 else value
     for k in range(n - 1, 0, -1):
         for r in range(k):
             factor = work[r, k]
             if factor != 0:
                 for c in range(n_rhs):
-                    value = rhs[r, c] - _multiply_mod(factor, rhs[k, c], p, p_inverse)
+                    value = rhs[r, c] - multiply_mod(factor, rhs[k, c], p, p_inverse)
                     rhs[r, c] = value + p if value < 0 else value
     return True
 
@@ -205,7 +205,7 @@ def gfp_vandermonde(points, n_columns, p):
         point = np.int64(points[i]) % p
         for j in range(n_columns):
             out[i, j] = value
-            value = _multiply_mod(value, point, p, p_inverse)
+            value = multiply_mod(value, point, p, p_inverse)
     return out
 
 
@@ -219,7 +219,7 @@ def gfp_polynomial_evaluate(coefficients, points, p):
         point = np.int64(points[i]) % p
         value = np.int64(0)
         for t in range(degree_plus_one - 1, -1, -1):
-            value = _multiply_mod(value, point, p, p_inverse) + coefficients[t]
+            value = multiply_mod(value, point, p, p_inverse) + coefficients[t]
             if value >= p:
                 value -= p
         out[i] = value
@@ -260,7 +260,7 @@ def gfp_interpolate(points, values, p):
             value = newton[i] - newton[i - 1]
             if value < 0:
                 value += p
-            newton[i] = _multiply_mod(value, inverses[i - j], p, p_inverse)
+            newton[i] = multiply_mod(value, inverses[i - j], p, p_inverse)
     # Horner on the Newton form: poly <- poly * (x - x_i) + newton[i]
     coefficients = np.zeros(n, dtype=np.int64)
     if n == 0:
@@ -270,9 +270,9 @@ def gfp_interpolate(points, values, p):
         negative_point = (p - x[i]) % p
         # multiply by (x - x_i): shift up, add -x_i times the old coefficients
         for t in range(n - 1, 0, -1):
-            value = coefficients[t - 1] + _multiply_mod(coefficients[t], negative_point, p, p_inverse)
+            value = coefficients[t - 1] + multiply_mod(coefficients[t], negative_point, p, p_inverse)
             coefficients[t] = value - p if value >= p else value
-        value = _multiply_mod(coefficients[0], negative_point, p, p_inverse) + newton[i]
+        value = multiply_mod(coefficients[0], negative_point, p, p_inverse) + newton[i]
         coefficients[0] = value - p if value >= p else value
     return coefficients
 
@@ -289,7 +289,7 @@ def gfp_barycentric_weights(points, p):
         for k in range(n):
             if k != i:
                 value = xi - np.int64(points[k]) % p
-                product = _multiply_mod(product, value + p if value < 0 else value, p, p_inverse)
+                product = multiply_mod(product, value + p if value < 0 else value, p, p_inverse)
         products[i] = product
     return gfp_batch_inverse(products, p)
 
@@ -330,8 +330,8 @@ def gfp_lagrange_basis(points, targets, p):
             continue
         node = np.int64(1)
         for i in range(n):
-            node = _multiply_mod(node, gaps[i], p, p_inverse)
+            node = multiply_mod(node, gaps[i], p, p_inverse)
         inverse_gaps = gfp_batch_inverse(gaps, p)
         for i in range(n):
-            out[t, i] = _multiply_mod(_multiply_mod(node, weights[i], p, p_inverse), inverse_gaps[i], p, p_inverse)
+            out[t, i] = multiply_mod(multiply_mod(node, weights[i], p, p_inverse), inverse_gaps[i], p, p_inverse)
     return out
