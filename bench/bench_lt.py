@@ -127,8 +127,8 @@ class RandomRowGather:
         release_order = np.empty(k, dtype=np.int64)
         released = peel_arrivals(code.indptr, code.indices, code.t_indptr, code.t_indices, received,
                                  np.arange(received.size, dtype=np.int64), np.empty(0, dtype=np.int64), slot,
-                                 np.full(n_rows, -1, dtype=np.int64), np.zeros(n_rows, dtype=np.int64),
-                                 np.zeros(k, dtype=np.bool_), released_by, release_order, 0)
+                                 np.full(n_rows, -1, dtype=np.int64), np.zeros(k, dtype=np.bool_), released_by,
+                                 release_order, 0)
         assert released == k
         degrees = np.diff(code.indptr)[released_by]
         self.bytes_touched = float((degrees + 1).sum() * SYMBOL_BYTES)

@@ -58,6 +58,11 @@ def test_user_distribution_is_normalised_and_validated():
         LTCode(5, 0.1, distribution="cauchy")
 
 
+def test_lt_code_refuses_more_source_symbols_than_the_packed_peeling_state_holds():
+    with pytest.raises(ParameterError, match="k must be below 2147483648"):
+        LTCode(2**31, 0.1)
+
+
 # ---- generator -------------------------------------------------------------------------------
 def test_generator_is_reproducible_with_distinct_sorted_neighbours_and_ceil_rows():
     code = LTCode(300, 0.25, seed=7)

@@ -31,6 +31,8 @@ from codedml.kernels.lt import (
 DEFAULT_PIVOT_TOLERANCE = 1e-9
 
 _NO_IDS = np.empty(0, dtype=np.int64)
+#: Source ids share a 64-bit peeling-state word with a degree count (kernels/lt.py).
+MAX_SOURCE_SYMBOLS = 2**31
 
 
 def degree_distribution(k: int, distribution="robust", c: float = 0.03, delta: float = 0.5) -> np.ndarray:
@@ -131,6 +133,9 @@ class LTCode:
                  seed=None):
         if int(k) != k or k < 1:
             raise ParameterError(f"k must be a positive integer, got {k!r}")
+        if k >= MAX_SOURCE_SYMBOLS:
+            raise ParameterError(f"k must be below {MAX_SOURCE_SYMBOLS} (source ids are packed in 32 bits of "
+                                 f"the peeling state), got {k}")
         if not (np.isfinite(eta) and eta >= 0):
             raise ParameterError(f"eta must be a finite number >= 0, got {eta!r}")
         self.k = int(k)
@@ -209,8 +214,7 @@ class LTDecoder:
         self.code = code
         q, k = code.n_coded, code.k
         self._slot = np.full(q, -1, dtype=np.int64)
-        self._remaining_degree = np.full(q, -1, dtype=np.int64)
-        self._unknown_xor = np.zeros(q, dtype=np.int64)
+        self._peel_state = np.full(q, -1, dtype=np.int64)
         self._recovered = np.zeros(k, dtype=np.bool_)
         self._released_by = np.full(k, -1, dtype=np.int64)
         self._release_order = np.empty(k, dtype=np.int64)
@@ -221,7 +225,7 @@ class LTDecoder:
     @property
     def n_received(self) -> int:
         """Number of distinct coded symbols received so far."""
-        return int(np.count_nonzero(self._remaining_degree >= 0))
+        return int(np.count_nonzero(self._peel_state >= 0))
 
     @property
     def n_recovered(self) -> int:
@@ -290,7 +294,7 @@ class LTDecoder:
             self._slot[received] = received
             self._coded = buffer
             self._batch_only = False
-        fresh = self._remaining_degree[ids] < 0
+        fresh = self._peel_state[ids] < 0
         self._coded[ids[fresh]] = words[fresh]
 
     def _peel(self, ids, slots, solved):
@@ -298,7 +302,7 @@ class LTDecoder:
         start = self._n_released
         self._n_released = peel_arrivals(
             code.indptr, code.indices, code.t_indptr, code.t_indices, ids, slots, solved, self._slot,
-            self._remaining_degree, self._unknown_xor, self._recovered, self._released_by,
+            self._peel_state, self._recovered, self._released_by,
             self._release_order, self._n_released)
         fresh = self._release_order[start:self._n_released]
         resolve = resolve_xor if self._coded.dtype != np.float64 else resolve_sum
@@ -314,10 +318,10 @@ class LTDecoder:
             return self.code.k - self.n_recovered
         code = self.code
         if self._coded.dtype == np.float64:
-            solved = real_finish(code.indptr, code.indices, self._slot, self._coded, self._remaining_degree,
+            solved = real_finish(code.indptr, code.indices, self._slot, self._coded, self._peel_state,
                                  self._recovered, self._sources, float(tolerance))
         else:
-            solved = gf2_finish(code.indptr, code.indices, self._slot, self._coded, self._remaining_degree,
+            solved = gf2_finish(code.indptr, code.indices, self._slot, self._coded, self._peel_state,
                                 self._recovered, self._sources)
         self._peel(_NO_IDS, _NO_IDS, solved)
         return self.code.k - self.n_recovered
