@@ -43,8 +43,8 @@ class PolynomialGC(GradientCode):
     barycentric (Vandermonde) interpolation, ill-conditioned as ``n`` grows: measured with
     :func:`~codedml.codes.conditioning.decoding_conditioning` (all contiguous and 200 random
     survivor sets, ``s`` in ``1, n/4, n/2, 3n/4, n-2``), the worst relative decoding error
-    stays within ``1e-6`` up to ``n = 24`` (:data:`REAL_FIELD_LIMIT`; about ``4e-7`` there,
-    ``2e-6`` at ``n = 26``, ``1e-3`` at ``n = 40``). Over ``GF(p)`` the gradients are quantised
+    stays within ``1e-6`` up to ``n = 24`` (:data:`REAL_FIELD_LIMIT`; about ``2e-7`` there,
+    ``1e-6`` at ``n = 25`` and ``26``, ``1e-5`` at ``27``, ``4e-3`` at ``32``, ``1e2`` at ``40``). Over ``GF(p)`` the gradients are quantised
     to fixed-point integers (:class:`~codedml.codes.fixed_point.Quantizer`), encoding and
     decoding are exact mod ``p``, and the fixed-point sum is recovered exactly for any ``n < p``
     (tested at ``n = 1000, s = 100``).
