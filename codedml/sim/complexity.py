@@ -312,7 +312,7 @@ def save_complexity_plot(path: str, result: dict) -> None:
     left.set_ylabel("decode time [s]")
     left.set_title(f"decoding time, {result['settings']['payload_bytes']}-byte symbols")
     left.grid(True, which="both", alpha=0.3)
-    left.legend(fontsize=8)
+    left.legend(fontsize=8, loc="upper left")
     lt_rows = result["codes"]["lt"]["rows"]
     right.semilogx([row["k"] for row in lt_rows], [row["mean_overhead"] for row in lt_rows], marker="o",
                    color="tab:green", label="mean")
