@@ -43,6 +43,7 @@ import time
 
 import numpy as np
 from threadpoolctl import threadpool_limits
+from tqdm import tqdm
 
 from codedml.codes.lt import LTCode
 from codedml.codes.reed_solomon import ReedSolomon
@@ -182,7 +183,8 @@ def complexity_comparison(sizes=DEFAULT_SIZES, payload_bytes: int = 8, max_secon
     seed : int
         Seeds every random draw.
     progress : callable or None
-        Called with a one-line message after each measurement.
+        Called with a one-line message after each size of each code (measured or skipped, except
+        the sizes skipped all at once when a measurement exceeds ``max_seconds``).
 
     Returns
     -------
@@ -215,13 +217,15 @@ def complexity_comparison(sizes=DEFAULT_SIZES, payload_bytes: int = 8, max_secon
             if name == "reed_solomon" and 2 * k > GF2_16_MAX_SHARDS:
                 skipped.append({"k": k, "predicted_seconds": math.nan,
                                 "reason": f"n = 2k = {2 * k} shards exceed GF(2^16)'s {GF2_16_MAX_SHARDS} points"})
-                continue
-            if name != "lt":
+            elif name != "lt":
                 predicted, reason = _predicted_seconds(name, rows, k)
                 if skipped or predicted > max_seconds:
                     skipped.append({"k": k, "predicted_seconds": predicted,
                                     "reason": reason if not skipped else "a smaller size was skipped"})
-                    continue
+            if skipped and skipped[-1]["k"] == k:
+                if progress is not None:
+                    progress(f"{name} k={k}: skipped")
+                continue
             start = time.perf_counter()
             row = measure[name](k)
             row["wall_seconds"] = time.perf_counter() - start
@@ -350,8 +354,14 @@ def run_complexity(plot_path: str = "complexity.png", seed: int = 0, sizes=None,
     print(f"decoding complexity: Reed-Solomon GF(2^16) (worst erasures), real-field MDS (LAPACK solve), "
           f"LT peeling; k in {list(sizes)}; MDS sizes predicted to exceed {max_seconds:g} s are skipped")
     started = time.perf_counter()
-    options.setdefault("progress", lambda message: print(message, file=sys.stderr, flush=True))
-    result = complexity_comparison(sizes=sizes, max_seconds=max_seconds, seed=seed, **options)
+    with tqdm(total=len(LABELS) * len(sizes), desc="decoding times", disable=not sys.stderr.isatty()) as bar:
+
+        def advance(message):
+            bar.set_postfix_str(message)
+            bar.update()
+
+        options.setdefault("progress", advance)
+        result = complexity_comparison(sizes=sizes, max_seconds=max_seconds, seed=seed, **options)
     result["total_seconds"] = time.perf_counter() - started
     print(format_table(result))
     save_complexity_plot(plot_path, result)
