@@ -52,6 +52,8 @@ XOR_MASK = DEGREE_UNIT - 1
 #: payloads): ripple 17.5 -> 14.7 ns per edge, payload pass 12.7 -> 6.5 ms, decode 60 -> 40 ms.
 PREFETCH_FAR = 16
 PREFETCH_NEAR = 8
+#: int64 entries per 64-byte cache line (the stride of a column prefetch).
+INT64_PER_CACHE_LINE = 8
 
 
 # ---- degree distributions -------------------------------------------------------------------
@@ -377,7 +379,7 @@ def peel_arrivals(indptr, indices, t_indptr, t_indices, arrival_ids, arrival_slo
             prefetch(t_indptr, peel_state[ripple[head + PREFETCH_FAR]] & XOR_MASK)
         if head + PREFETCH_NEAR < tail:
             upcoming = peel_state[ripple[head + PREFETCH_NEAR]] & XOR_MASK
-            for ptr in range(t_indptr[upcoming], t_indptr[upcoming + 1], 8):
+            for ptr in range(t_indptr[upcoming], t_indptr[upcoming + 1], INT64_PER_CACHE_LINE):
                 prefetch(t_indices, ptr)
         row = ripple[head]
         head += 1
@@ -420,8 +422,9 @@ def _grown(queue, length):
 
 @njit(cache=True, nogil=True, inline="always")
 def _prefetch_release(t, sources_in_order, released_by, indptr, indices, slot):
-    """Prefetch, in stages, what releasing ``sources_in_order[t + ...]`` will read: the releasing
-    symbol (16 ahead), its row pointer (8 ahead), its neighbour list and payload slot (4 ahead)."""
+    """Prefetch, in stages, what the releases ahead of ``t`` will read: the releasing symbol
+    (``PREFETCH_FAR`` ahead), its row pointer (``PREFETCH_NEAR``), its neighbour list and payload
+    slot (half that)."""
     n = sources_in_order.shape[0]
     if t + PREFETCH_FAR < n:
         prefetch(released_by, sources_in_order[t + PREFETCH_FAR])
