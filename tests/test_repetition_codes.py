@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+import scipy.sparse
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -185,3 +186,24 @@ def test_decoding_vectors_are_cached_per_survivor_set_with_a_bound():
     code.decoding_vector(np.arange(2, 18))
     assert len(code._cache) == 2
     np.testing.assert_array_equal(code.decoding_vector(np.arange(16)), first)
+
+
+@pytest.mark.parametrize("make_code", [
+    lambda: CyclicRepetition(10, 2, seed=0, construction="perturbed-dft"),
+    lambda: CyclicRepetition(11, 2, construction="cyclic-mds"),
+    lambda: CyclicRepetition(10, 3, seed=0, construction="gaussian"),
+    lambda: FractionalRepetition(12, 2),
+    # an unsorted CSR input: scipy would sort it in place on first use
+    lambda: LinearGradientCode(scipy.sparse.csr_array((np.array([2.0, 1.0, 1.0]), np.array([1, 0, 1]),
+                                                       np.array([0, 2, 3])), shape=(2, 2))),
+], ids=["perturbed-dft", "cyclic-mds", "gaussian", "fractional", "unsorted-csr"])
+def test_encoding_is_unchanged_after_reading_the_structure(make_code):
+    code = make_code()
+    partials = np.random.default_rng(0).normal(size=(code.n_partitions, 3))
+    before = code.encode(partials)
+    _ = code.assignment, code.worker_loads, code.computation_load, code.encoding_matrix
+    np.testing.assert_array_equal(code.encode(partials), before)
+    dense = np.asarray(code.encoding_matrix.toarray() if scipy.sparse.issparse(code.encoding_matrix)
+                       else code.encoding_matrix)
+    np.testing.assert_allclose(before, dense @ partials, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(code.decode(np.arange(code.n_workers), before), partials.sum(axis=0), rtol=1e-9)

@@ -321,10 +321,13 @@ class LinearGradientCode(GradientCode):
 
     def __init__(self, encoding_matrix, n_stragglers: int | None = None,
                  residual_tolerance: float = DEFAULT_RESIDUAL_TOLERANCE, cache_size: int = DEFAULT_CACHE_SIZE):
-        matrix = scipy.sparse.csr_array(encoding_matrix, dtype=np.float64)
+        matrix = scipy.sparse.csr_array(encoding_matrix, dtype=np.float64, copy=True)
         if matrix.ndim != 2 or matrix.shape[0] < 1 or matrix.shape[1] < 1:
             raise ShapeError(f"encoding_matrix must be a non-empty 2-D matrix, got shape {matrix.shape}")
         check_finite(matrix.data, "encoding_matrix")
+        # canonical form now: scipy sorts unsorted indices in place on first use (e.g. ``!=``),
+        # which would reorder ``data`` under the index copies the encoding kernel reads
+        matrix.sum_duplicates()
         super().__init__(matrix.shape[0], matrix.shape[1], cache_size)
         self._csr = matrix
         self._indptr = matrix.indptr.astype(np.int64)
