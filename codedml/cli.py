@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from codedml.codes import CyclicRepetition, FractionalRepetition, GradientCode, IgnoreStragglers, UncodedScheme
 from codedml.errors import CodedMLError
+from codedml.learn.admm_experiment import register_admm_command
 from codedml.learn.experiments import register_commands as register_learning_commands
 from codedml.plotting import pyplot
 from codedml.sim import ShiftedExponential, StragglerModel, presets, simulate
@@ -227,6 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     tables.add_argument("paper", choices=["cpgc"], help="which paper's tables")
     tables.set_defaults(run=run_tables)
     register_learning_commands(commands)
+    register_admm_command(commands)
     return parser
 
 

@@ -10,6 +10,7 @@ from codedml.sim.multimessage import (
 from codedml.sim.probabilities import exponential_straggler_probabilities, straggler_probabilities
 from codedml.sim.stragglers import (
     HeterogeneousShiftedExponential,
+    InjectedDelays,
     PersistentStragglers,
     ShiftedExponential,
     StragglerModel,
@@ -17,6 +18,7 @@ from codedml.sim.stragglers import (
 
 __all__ = [
     "HeterogeneousShiftedExponential",
+    "InjectedDelays",
     "MultiMessageResult",
     "PersistentStragglers",
     "ShiftedExponential",

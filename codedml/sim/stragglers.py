@@ -106,3 +106,47 @@ class PersistentStragglers(StragglerModel):
         times = self.base.unit_times(n_iterations, n_workers, rng)
         times[:, self.workers] = np.inf
         return times
+
+
+class InjectedDelays(StragglerModel):
+    """Each iteration, ``n_delayed`` random workers answer up to ``max_delay`` late (survey section 5.4).
+
+    A worker's finish time is its ``base`` finish time plus, for the workers delayed in that
+    iteration, a delay ``U(0, max_delay)`` added once, not per computation: a worker computing
+    ``S + 1`` partitions is not delayed ``S + 1`` times. Only :meth:`finish_times` (one message per
+    worker) is defined; per-computation :meth:`unit_times`, which the multi-message simulators
+    need, would have to spread the delay over the computations and are refused.
+
+    Parameters
+    ----------
+    base : StragglerModel
+        Computation times of every worker.
+    n_delayed : int
+        Workers delayed per iteration (chosen uniformly at random, independently per iteration).
+    max_delay : float
+        ``epsilon``: the largest injected delay.
+    """
+
+    def __init__(self, base: StragglerModel, n_delayed: int, max_delay: float):
+        if int(n_delayed) != n_delayed or n_delayed < 0:
+            raise ParameterError(f"n_delayed must be a non-negative integer, got {n_delayed!r}")
+        self.base = base
+        self.n_delayed = int(n_delayed)
+        self.max_delay = float(_non_negative(max_delay, "max_delay"))
+
+    def unit_times(self, n_iterations: int, n_workers: int, rng: np.random.Generator) -> np.ndarray:
+        raise ParameterError("InjectedDelays adds one delay per worker and iteration: it defines finish_times "
+                             "(one message per worker), not per-computation unit times")
+
+    def finish_times(self, loads: np.ndarray, n_iterations: int, rng: np.random.Generator) -> np.ndarray:
+        finish = self.base.finish_times(loads, n_iterations, rng)
+        n_workers = finish.shape[1]
+        if self.n_delayed > n_workers:
+            raise ParameterError(f"cannot delay {self.n_delayed} of {n_workers} workers")
+        delayed = np.argsort(rng.random((n_iterations, n_workers)), axis=1)[:, :self.n_delayed]
+        rows = np.arange(n_iterations)[:, None]
+        finish[rows, delayed] += rng.uniform(0.0, self.max_delay, size=delayed.shape)
+        return finish
+
+    def __repr__(self) -> str:
+        return f"InjectedDelays({self.base!r}, n_delayed={self.n_delayed}, max_delay={self.max_delay})"
