@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from codedml.codes import CyclicRepetition, FractionalRepetition, GradientCode, IgnoreStragglers, UncodedScheme
 from codedml.errors import CodedMLError
+from codedml.dist.experiment import register_distributed_command
 from codedml.learn.admm_experiment import register_admm_command
 from codedml.learn.experiments import register_commands as register_learning_commands
 from codedml.plotting import pyplot
@@ -229,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     tables.set_defaults(run=run_tables)
     register_learning_commands(commands)
     register_admm_command(commands)
+    register_distributed_command(commands)
     return parser
 
 
