@@ -100,3 +100,14 @@ def test_cli_distributed_prints_every_scheme_with_equal_losses(capsys):
     lines = capsys.readouterr().out.splitlines()
     losses = {line.split()[0]: float(line.split()[-1]) for line in lines[2:]}
     assert set(losses) == {"uncoded", "cyclic", "fractional"} and len(set(np.round(list(losses.values()), 9))) == 1
+
+
+def test_worker_processes_run_the_pickled_tasks_and_honour_the_stop_event(problem):
+    model, data = problem
+    delays = np.zeros((2, 4))
+    delays[:, 0] = 10.0
+    with connect(n_workers=2, threads_per_worker=2, processes=True) as client:
+        run = coded_gradient_descent(client, CyclicRepetition(4, 1, seed=0), model, data, 2, 0.5, delays=delays,
+                                     seed=0)
+        client.cluster.close()
+    assert np.all(run.messages_used == 3) and run.wall_seconds.max() < 10.0
