@@ -76,6 +76,14 @@ class _NaNModel(SoftmaxRegression):
         return np.full((data.n_partitions, parameters.size), np.nan)
 
 
+def test_a_run_leaves_no_stop_events_on_the_scheduler(client, problem):
+    model, data = problem
+    delays = np.zeros((4, 4))
+    delays[:, 3] = 5.0
+    coded_gradient_descent(client, CyclicRepetition(4, 1, seed=0), model, data, 4, 0.5, delays=delays, seed=0)
+    assert not client.cluster.scheduler.extensions["events"]._events
+
+
 def test_bad_inputs_and_non_finite_gradients_are_named(client, problem):
     model, data = problem
     with pytest.raises(ParameterError, match="approximate"):
@@ -106,8 +114,11 @@ def test_worker_processes_run_the_pickled_tasks_and_honour_the_stop_event(proble
     model, data = problem
     delays = np.zeros((2, 4))
     delays[:, 0] = 10.0
-    with connect(n_workers=2, threads_per_worker=2, processes=True) as client:
+    client = connect(n_workers=2, threads_per_worker=2, processes=True)
+    try:
         run = coded_gradient_descent(client, CyclicRepetition(4, 1, seed=0), model, data, 2, 0.5, delays=delays,
                                      seed=0)
+    finally:
+        client.close()
         client.cluster.close()
     assert np.all(run.messages_used == 3) and run.wall_seconds.max() < 10.0

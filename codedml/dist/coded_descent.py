@@ -33,8 +33,8 @@ def connect(scheduler_address: str | None = None, n_workers: int = 2, threads_pe
             processes: bool = True):
     """A ``distributed.Client``: to ``scheduler_address``, or to a new ``LocalCluster`` of ``n_workers``.
 
-    Close it (``client.close()``, and ``client.cluster.close()`` for a local cluster) or use it as a
-    context manager.
+    Close the client first, then a local cluster (``client.close(); client.cluster.close()``): closing the
+    cluster under a live client makes the scheduler log the loss of data the client still holds.
     """
     from distributed import Client, LocalCluster
 
@@ -116,7 +116,7 @@ def coded_gradient_descent(client, code: GradientCode, model, data: PartitionedD
     NotDecodableError
         If every worker answered (or was never going to) and the code still cannot decode.
     """
-    from distributed import Event, as_completed
+    from distributed import Event
 
     if not code.exact:
         raise ParameterError(f"{type(code).__name__} is approximate; coded gradient descent needs an exact code")
@@ -142,33 +142,52 @@ def coded_gradient_descent(client, code: GradientCode, model, data: PartitionedD
     wall = np.empty(iterations)
     used = np.empty(iterations, dtype=np.int64)
     loss[0] = model.loss(parameters, data)
-    for step in range(iterations):
-        started = time.perf_counter()
-        event_name = f"{run_id}-{step}"
-        futures = {}
-        for worker in range(n_workers):
-            if np.isfinite(delays[step, worker]):
-                future = client.submit(worker_message, model_future, parameters, shards[worker],
-                                       matrix[worker, held[worker]], float(delays[step, worker]), event_name,
-                                       pure=False)
-                futures[future] = worker
-        received, messages = [], {}
-        for future in as_completed(list(futures)):
-            worker = futures[future]
-            received.append(worker)
-            messages[worker] = future.result()
-            if code.is_decodable(received):
-                break
-        Event(event_name, client=client).set()
-        client.cancel([future for future in futures if not future.done()])
-        if not code.is_decodable(received):
-            raise NotDecodableError(f"iteration {step}: all {len(received)} answering workers cannot decode",
-                                    received=len(received), needed=code.recovery_threshold)
-        order = sorted(received)
-        gradient = code.decode(order, np.stack([messages[worker] for worker in order]))
-        check_finite(gradient, f"the decoded gradient of iteration {step}")
-        parameters = parameters - learning_rate * gradient
-        wall[step] = time.perf_counter() - started
-        used[step] = len(received)
-        loss[step + 1] = model.loss(parameters, data)
+    stop_events = []
+    try:
+        for step in range(iterations):
+            started = time.perf_counter()
+            event_name = f"{run_id}-{step}"
+            futures = {}
+            for worker in range(n_workers):
+                if np.isfinite(delays[step, worker]):
+                    future = client.submit(worker_message, model_future, parameters, shards[worker],
+                                           matrix[worker, held[worker]], float(delays[step, worker]), event_name,
+                                           pure=False)
+                    futures[future] = worker
+            received, messages = _first_decodable_answers(code, futures)
+            stop_events.append(Event(event_name, client=client))
+            stop_events[-1].set()
+            client.cancel([future for future in futures if not future.done()])
+            if not code.is_decodable(received):
+                raise NotDecodableError(f"iteration {step}: all {len(received)} answering workers cannot decode",
+                                        received=len(received), needed=code.recovery_threshold)
+            order = sorted(received)
+            gradient = code.decode(order, np.stack([messages[worker] for worker in order]))
+            check_finite(gradient, f"the decoded gradient of iteration {step}")
+            parameters = parameters - learning_rate * gradient
+            wall[step] = time.perf_counter() - started
+            used[step] = len(received)
+            loss[step + 1] = model.loss(parameters, data)
+    finally:
+        for event in stop_events:
+            event.clear()  # removes it from the scheduler once no task waits on it
+        client.cancel([*shards, model_future])  # release the scattered data
     return DistributedRun(loss, wall, used, parameters)
+
+
+def _first_decodable_answers(code: GradientCode, futures: dict) -> tuple[list[int], dict]:
+    """Results in completion order until ``code`` can decode (or every future is done).
+
+    ``futures`` maps each submitted future to its coded worker; returns the answering workers and
+    their messages.
+    """
+    from distributed import as_completed
+
+    received, messages = [], {}
+    for future in as_completed(list(futures)):
+        worker = futures[future]
+        received.append(worker)
+        messages[worker] = future.result()
+        if code.is_decodable(received):
+            break
+    return received, messages
