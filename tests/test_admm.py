@@ -68,6 +68,15 @@ def test_token_cycle_is_hamiltonian_when_one_exists_else_walks_shortest_paths():
     assert order == [0, 1, 2, 3] and hops == [1, 2, 2, 1]
 
 
+def test_token_cycle_gives_up_the_exponential_search_on_two_cliques_joined_by_a_bridge():
+    adjacency = np.zeros((16, 16), dtype=bool)
+    adjacency[:8, :8] = adjacency[8:, 8:] = True
+    np.fill_diagonal(adjacency, False)
+    adjacency[7, 8] = adjacency[8, 7] = True  # no Hamiltonian cycle; about 7!^2 paths to refute it
+    order, hops = token_cycle(adjacency)
+    assert order == list(range(16)) and hops[-1] == 3 and sum(hops) == 18
+
+
 def test_random_graph_is_connected_with_the_requested_links():
     adjacency = random_connected_graph(10, 0.3, np.random.default_rng(0))
     assert np.array_equal(adjacency, adjacency.T) and not adjacency.diagonal().any()

@@ -54,8 +54,9 @@ from codedml.sim.stragglers import StragglerModel
 
 #: Token hop time ``U(low, high)`` in seconds (survey section 5.4).
 HOP_SECONDS = (1e-5, 1e-4)
-#: Largest graph searched exhaustively for a Hamiltonian cycle before falling back to shortest paths.
-HAMILTONIAN_SEARCH_LIMIT = 16
+#: The Hamiltonian-cycle search gives up (and the token walks shortest paths) after this many path
+#: extensions: depth-first search is exponential on graphs without such a cycle.
+HAMILTONIAN_SEARCH_STEPS = 100_000
 
 
 @dataclass
@@ -137,9 +138,9 @@ def random_connected_graph(n_agents: int, connectivity: float, rng: np.random.Ge
 def token_cycle(adjacency: np.ndarray) -> tuple[list[int], list[int]]:
     """The agents' activation order and the number of link hops from each to the next.
 
-    A Hamiltonian cycle when depth-first search finds one (graphs up to
-    :data:`HAMILTONIAN_SEARCH_LIMIT` agents), otherwise agents in index order with the token
-    moving along shortest paths (the shortest-path cycle of the survey's section 5.4).
+    A Hamiltonian cycle when depth-first search finds one within :data:`HAMILTONIAN_SEARCH_STEPS`
+    path extensions, otherwise agents in index order with the token moving along shortest paths
+    (the shortest-path cycle of the survey's section 5.4).
     """
     adjacency = np.asarray(adjacency, dtype=np.bool_)
     n = adjacency.shape[0]
@@ -148,7 +149,7 @@ def token_cycle(adjacency: np.ndarray) -> tuple[list[int], list[int]]:
     hops_between = _hop_distances(adjacency)
     if np.any(hops_between < 0):
         raise ParameterError("the agent graph is not connected")
-    cycle = _hamiltonian_cycle(adjacency) if n <= HAMILTONIAN_SEARCH_LIMIT else None
+    cycle = _hamiltonian_cycle(adjacency, HAMILTONIAN_SEARCH_STEPS)
     order = cycle if cycle is not None else list(range(n))
     hops = [int(hops_between[order[t], order[(t + 1) % n]]) for t in range(n)]
     return order, hops
@@ -171,15 +172,21 @@ def _hop_distances(adjacency: np.ndarray) -> np.ndarray:
     return distances
 
 
-def _hamiltonian_cycle(adjacency: np.ndarray) -> list[int] | None:
+def _hamiltonian_cycle(adjacency: np.ndarray, max_steps: int) -> list[int] | None:
+    """A Hamiltonian cycle from agent 0 by depth-first search, or ``None`` (none, or not found in time)."""
     n = adjacency.shape[0]
     path, visited = [0], np.zeros(n, dtype=np.bool_)
     visited[0] = True
+    steps = 0
 
     def extend() -> bool:
+        nonlocal steps
         if len(path) == n:
             return bool(adjacency[path[-1], 0])
         for other in np.flatnonzero(adjacency[path[-1]] & ~visited):
+            steps += 1
+            if steps > max_steps:
+                return False
             path.append(int(other))
             visited[other] = True
             if extend():
