@@ -10,10 +10,13 @@ import numpy as np
 
 from codedml.codes import CyclicRepetition, FractionalRepetition
 
-NODE_COUNTS = [10, 100, 1000, 4000]
+NODE_COUNTS = [10, 100, 1000, 4000, 16000]
 #: stragglers per node count: cyclic (even, for the cyclic-MDS construction) and fractional ((s + 1) | n)
-CYCLIC_STRAGGLERS = {10: 2, 100: 2, 1000: 10, 4000: 40}
-FRACTIONAL_STRAGGLERS = {10: 4, 100: 4, 1000: 9, 4000: 39}
+CYCLIC_STRAGGLERS = {10: 2, 100: 2, 1000: 10, 4000: 40, 16000: 160}
+FRACTIONAL_STRAGGLERS = {10: 4, 100: 4, 1000: 9, 4000: 39, 16000: 159}
+#: Largest n at which the perturbed-DFT construction decodes within the benchmark's 1e-6 residual
+#: (n = 16,000, s = 161: residual 4e-5, refused by the decoder).
+PERTURBED_DFT_LIMIT = 4000
 DIMENSION = 256
 
 
@@ -24,6 +27,8 @@ def make_code(family, n):
         return CyclicRepetition(n, CYCLIC_STRAGGLERS[n], construction="cyclic-mds")
     # banded elimination (odd s); its residual reaches ~2e-8 at n = 4000, above the default refusal
     # threshold: relax it here, since this suite measures time; accuracy is pinned by the tests
+    if n > PERTURBED_DFT_LIMIT:
+        raise NotImplementedError(f"perturbed-DFT cyclic repetition does not decode accurately at n = {n}")
     return CyclicRepetition(n, CYCLIC_STRAGGLERS[n] + 1, seed=0, construction="perturbed-dft",
                             residual_tolerance=1e-6)
 
