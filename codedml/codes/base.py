@@ -197,6 +197,24 @@ class GradientCode(ABC):
         """
         return self._cached_vector(self.survivors(received)).copy()
 
+    def received_rows(self, survivors: np.ndarray, messages: np.ndarray) -> tuple[np.ndarray, bool]:
+        """The received messages as a 2-D array in ``survivors`` order, and whether ``messages`` was 1-D.
+
+        ``messages`` holds one row per received message (already in increasing id order) or one per
+        worker (the rows of the survivors are taken); a 1-D array is read as ``d = 1``.
+        """
+        flat = messages.ndim == 1
+        if flat:
+            messages = messages[:, None]
+        if messages.ndim != 2 or messages.shape[0] not in (survivors.size, self.n_workers):
+            raise ShapeError(
+                f"messages must have one row per received message ({survivors.size}) or per worker "
+                f"({self.n_workers}); got shape {messages.shape}"
+            )
+        if messages.shape[0] == self.n_workers and survivors.size != self.n_workers:
+            messages = messages[survivors]
+        return messages, flat
+
     def decode(self, received, messages: np.ndarray) -> np.ndarray:
         """The gradient sum ``sum_j g_j`` from the received messages.
 
@@ -214,17 +232,7 @@ class GradientCode(ABC):
         ndarray, shape (d,) (a scalar for 1-D ``messages``)
         """
         survivors = self.survivors(received)
-        messages = np.asarray(messages, dtype=np.float64)
-        flat = messages.ndim == 1
-        if flat:
-            messages = messages[:, None]
-        if messages.ndim != 2 or messages.shape[0] not in (survivors.size, self.n_workers):
-            raise ShapeError(
-                f"messages must have one row per received message ({survivors.size}) or per worker "
-                f"({self.n_workers}); got shape {messages.shape}"
-            )
-        if messages.shape[0] == self.n_workers and survivors.size != self.n_workers:
-            messages = messages[survivors]
+        messages, flat = self.received_rows(survivors, np.asarray(messages, dtype=np.float64))
         check_finite(messages, "messages")
         coefficients = self._cached_vector(survivors)[survivors]
         result = coefficients @ messages

@@ -167,18 +167,9 @@ class PolynomialGC(GradientCode):
         if self.quantizer is None:
             raise ParameterError("decode_integers is defined for the GF(p) code only; use decode")
         survivors = self.survivors(received)
-        messages = np.asarray(messages)
-        flat = messages.ndim == 1
-        if flat:
-            messages = messages[:, None]
-        if messages.ndim != 2 or messages.shape[0] not in (survivors.size, self.n_workers):
-            raise ShapeError(
-                f"messages must have one row per received message ({survivors.size}) or per worker "
-                f"({self.n_workers}); got shape {messages.shape}")
+        messages, flat = self.received_rows(survivors, np.asarray(messages))
         if not np.issubdtype(messages.dtype, np.integer):
             raise ShapeError(f"GF(p) messages must be integer field elements, got dtype {messages.dtype}")
-        if messages.shape[0] == self.n_workers and survivors.size != self.n_workers:
-            messages = messages[survivors]
         if messages.size and (messages.min() < 0 or messages.max() >= self.quantizer.p):
             raise ParameterError(f"GF(p) messages must lie in [0, p) = [0, {self.quantizer.p})")
         coefficients = self._cached_vector(survivors)[survivors]
