@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 import time
@@ -16,7 +15,7 @@ from codedml.errors import CodedMLError
 from codedml.dist.experiment import register_distributed_command
 from codedml.learn.admm_experiment import register_admm_command
 from codedml.learn.experiments import register_commands as register_learning_commands
-from codedml.plotting import pyplot
+from codedml.plotting import pyplot, write_figures_json
 from codedml.sim import ShiftedExponential, StragglerModel, presets, simulate
 from codedml.sim.complexity import run_complexity
 
@@ -132,10 +131,7 @@ def run_preset(args: argparse.Namespace) -> int:
         plot = save_gc_mmc_plot
     path = args.plot or f"{args.preset}.png"
     plot(path, data)
-    json_path = path.rsplit(".", 1)[0] + ".json"
-    with open(json_path, "w") as handle:
-        json.dump(data, handle, indent=2)
-    print(f"plot written to {path}, figures to {json_path}")
+    print(f"plot written to {path}, figures to {write_figures_json(path, data)}")
     return 0
 
 

@@ -15,7 +15,6 @@ Curves are averaged over ``runs`` independent problems, graphs and straggler dra
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 import numpy as np
@@ -24,6 +23,7 @@ from tqdm import tqdm
 from codedml.codes import CyclicRepetition, FractionalRepetition, UncodedScheme
 from codedml.errors import ParameterError
 from codedml.learn.admm import incremental_admm, random_connected_graph, synthetic_least_squares
+from codedml.plotting import pyplot, write_figures_json
 from codedml.sim.stragglers import InjectedDelays, ShiftedExponential
 
 #: Accuracy level at which "time to accuracy" is reported.
@@ -124,8 +124,6 @@ def format_admm_table(result: dict) -> str:
 
 def save_admm_plot(path: str, result: dict) -> None:
     """Accuracy vs running time per scheme (left) and vs iterations per straggler count (right)."""
-    from codedml.plotting import pyplot
-
     plt = pyplot()
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
     for name, row in result["figure9"].items():
@@ -155,10 +153,7 @@ def run_admm(args: argparse.Namespace) -> int:
     print(format_admm_table(result))
     if args.plot:
         save_admm_plot(args.plot, result)
-        json_path = args.plot.rsplit(".", 1)[0] + ".json"
-        with open(json_path, "w") as handle:
-            json.dump(result, handle)
-        print(f"plot written to {args.plot}, figures to {json_path}")
+        print(f"plot written to {args.plot}, figures to {write_figures_json(args.plot, result)}")
     return 0
 
 

@@ -36,7 +36,6 @@ Examples
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 import time
@@ -50,6 +49,7 @@ from codedml.codes.reed_solomon import ReedSolomon
 from codedml.errors import ParameterError
 from codedml.kernels.gf2m import gf2m_matrix_times_buffers_add
 from codedml.kernels.lt import peeling_completion_count
+from codedml.plotting import pyplot, write_figures_json
 
 #: The default log grid of ``k``.
 DEFAULT_SIZES = (100, 300, 1000, 3000, 10000, 30000, 50000)
@@ -300,11 +300,7 @@ def format_table(result: dict) -> str:
 
 def save_complexity_plot(path: str, result: dict) -> None:
     """Log-log decode time vs ``k`` for the three codes (left) and the LT overhead vs ``k`` (right)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
     for name, code in result["codes"].items():
         ks = [row["k"] for row in code["rows"]]
@@ -365,8 +361,6 @@ def run_complexity(plot_path: str = "complexity.png", seed: int = 0, sizes=None,
     result["total_seconds"] = time.perf_counter() - started
     print(format_table(result))
     save_complexity_plot(plot_path, result)
-    json_path = plot_path.rsplit(".", 1)[0] + ".json"
-    with open(json_path, "w") as handle:
-        json.dump(result, handle, indent=2, allow_nan=True)
+    json_path = write_figures_json(plot_path, result)
     print(f"total {result['total_seconds']:.1f} s; plot written to {plot_path}, figures to {json_path}")
     return result
