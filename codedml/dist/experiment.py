@@ -19,16 +19,16 @@ from codedml.codes import CyclicRepetition, FractionalRepetition, UncodedScheme
 from codedml.dist.coded_descent import coded_gradient_descent, connect
 from codedml.errors import ParameterError
 from codedml.learn.models import SoftmaxRegression, load_digits_data, partition_data
+from codedml.sim.stragglers import random_worker_subsets
 
 
 def emulated_delays(iterations: int, n_workers: int, delayed: int, delay: float,
                     rng: np.random.Generator) -> np.ndarray:
     """``delay`` seconds for ``delayed`` random workers per iteration, zero for the others."""
-    if not 0 <= delayed <= n_workers or delay < 0:
-        raise ParameterError(f"need 0 <= delayed <= {n_workers} and delay >= 0, got {delayed}, {delay}")
+    if delay < 0:
+        raise ParameterError(f"delay must be >= 0, got {delay}")
     delays = np.zeros((iterations, n_workers))
-    chosen = np.argsort(rng.random((iterations, n_workers)), axis=1)[:, :delayed]
-    delays[np.arange(iterations)[:, None], chosen] = delay
+    delays[np.arange(iterations)[:, None], random_worker_subsets(iterations, n_workers, delayed, rng)] = delay
     return delays
 
 

@@ -108,6 +108,13 @@ class PersistentStragglers(StragglerModel):
         return times
 
 
+def random_worker_subsets(n_iterations: int, n_workers: int, count: int, rng: np.random.Generator) -> np.ndarray:
+    """``count`` distinct workers drawn uniformly per iteration: int array of shape ``(n_iterations, count)``."""
+    if int(count) != count or not 0 <= count <= n_workers:
+        raise ParameterError(f"cannot delay {count} of {n_workers} workers")
+    return np.argsort(rng.random((n_iterations, n_workers)), axis=1)[:, :int(count)]
+
+
 class InjectedDelays(StragglerModel):
     """Each iteration, ``n_delayed`` random workers answer up to ``max_delay`` late (survey section 5.4).
 
@@ -140,10 +147,7 @@ class InjectedDelays(StragglerModel):
 
     def finish_times(self, loads: np.ndarray, n_iterations: int, rng: np.random.Generator) -> np.ndarray:
         finish = self.base.finish_times(loads, n_iterations, rng)
-        n_workers = finish.shape[1]
-        if self.n_delayed > n_workers:
-            raise ParameterError(f"cannot delay {self.n_delayed} of {n_workers} workers")
-        delayed = np.argsort(rng.random((n_iterations, n_workers)), axis=1)[:, :self.n_delayed]
+        delayed = random_worker_subsets(n_iterations, finish.shape[1], self.n_delayed, rng)
         rows = np.arange(n_iterations)[:, None]
         finish[rows, delayed] += rng.uniform(0.0, self.max_delay, size=delayed.shape)
         return finish
