@@ -19,7 +19,7 @@ import numpy as np
 from numba import njit
 
 from codedml.codes.lt import LTCode
-from codedml.kernels.lt import peel_arrivals, peeling_completion_count
+from codedml.kernels.lt import peeling_completion_count
 
 from .timing import best_seconds
 
@@ -51,6 +51,16 @@ def lt_setup(k):
     return code, data, coded, received, np.ascontiguousarray(coded[received])
 
 
+def peeled_setup(k):
+    """:func:`lt_setup` peeled once by a decoder (checked), and the payload bytes peeling touches."""
+    code, data, _, received, payloads = lt_setup(k)
+    decoder = code.decoder()
+    decoder.add(received, payloads)
+    assert np.array_equal(decoder.sources(copy=False), data)
+    degrees = np.diff(code.indptr)[decoder.released_by]
+    return code, data, received, payloads, decoder, float((degrees + 1).sum() * SYMBOL_BYTES)
+
+
 class Peeling:
     """Peel ``k`` 1 KiB byte payloads from the shortest random arrival prefix that peels."""
 
@@ -59,12 +69,7 @@ class Peeling:
     timeout = 300
 
     def setup(self, k):
-        self.code, self.data, _, self.received, self.payloads = lt_setup(k)
-        decoder = self.code.decoder()
-        decoder.add(self.received, self.payloads)
-        degrees = np.diff(self.code.indptr)[decoder.released_by]
-        self.bytes_touched = float((degrees + 1).sum() * SYMBOL_BYTES)
-        assert np.array_equal(decoder.sources(copy=False), self.data)
+        self.code, self.data, self.received, self.payloads, _, self.bytes_touched = peeled_setup(k)
 
     def decode(self):
         return self.code.decode(self.received, self.payloads, inactivation=False)
@@ -120,19 +125,10 @@ class RandomRowGather:
     timeout = 300
 
     def setup(self, k):
-        code, data, _, received, payloads = lt_setup(k)
-        n_rows = code.n_coded
-        slot = np.full(n_rows, -1, dtype=np.int64)
-        released_by = np.full(k, -1, dtype=np.int64)
-        release_order = np.empty(k, dtype=np.int64)
-        released = peel_arrivals(code.indptr, code.indices, code.t_indptr, code.t_indices, received,
-                                 np.arange(received.size, dtype=np.int64), np.empty(0, dtype=np.int64), slot,
-                                 np.full(n_rows, -1, dtype=np.int64), np.zeros(k, dtype=np.bool_), released_by,
-                                 release_order, 0)
-        assert released == k
-        degrees = np.diff(code.indptr)[released_by]
-        self.bytes_touched = float((degrees + 1).sum() * SYMBOL_BYTES)
-        self.arguments = (code.indptr, code.indices, released_by, release_order, slot,
+        code, data, received, payloads, decoder, self.bytes_touched = peeled_setup(k)
+        slot = np.full(code.n_coded, -1, dtype=np.int64)
+        slot[received] = np.arange(received.size)
+        self.arguments = (code.indptr, code.indices, decoder.released_by, decoder.release_order, slot,
                           payloads.view(np.uint64), data.view(np.uint64), np.zeros(SYMBOL_BYTES // 8, np.uint64))
         gather_xor(*self.arguments)
 

@@ -233,6 +233,14 @@ def test_incremental_decoder_completes_when_peeling_first_can():
             break
     assert decoder.n_received == needed
     np.testing.assert_array_equal(decoder.sources(), data)
+    # release order: every source once, each released after the other neighbours of its releasing symbol
+    released = decoder.release_order
+    assert sorted(released) == list(range(500))
+    position = np.empty(500, dtype=np.int64)
+    position[released] = np.arange(500)
+    for source, row in enumerate(decoder.released_by):
+        neighbours = code.indices[code.indptr[row]:code.indptr[row + 1]]
+        assert np.all(position[neighbours[neighbours != source]] < position[source])
 
 
 def test_incremental_decoder_keeps_peeling_after_a_partial_finish():

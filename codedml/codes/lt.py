@@ -243,6 +243,11 @@ class LTDecoder:
         return self._released_by.copy()
 
     @property
+    def release_order(self) -> np.ndarray:
+        """The sources peeling has released so far, in release order (a copy)."""
+        return self._release_order[:self._n_released].copy()
+
+    @property
     def is_complete(self) -> bool:
         """``True`` once all ``k`` source symbols are known."""
         return self.n_recovered == self.code.k
