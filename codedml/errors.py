@@ -47,6 +47,10 @@ class FieldTooSmallError(ParameterError):
     """A finite field has fewer elements than the code needs (e.g. more workers than points)."""
 
 
+class SizeError(ParameterError):
+    """A size whose arrays would not fit in memory (the message names the size and the limit)."""
+
+
 class ShapeError(CodedMLError, ValueError):
     """An array has the wrong shape for the code it is given to."""
 

@@ -40,7 +40,7 @@ def test_messages_with_the_wrong_number_of_rows_raise_shape_error():
 
 def test_mask_of_wrong_length_and_out_of_range_ids_are_rejected():
     code = UncodedScheme(4)
-    with pytest.raises(ShapeError, match="boolean received mask"):
+    with pytest.raises(ShapeError, match="received as a boolean mask"):
         code.is_decodable(np.ones(5, dtype=bool))
     with pytest.raises(ParameterError, match="must lie in"):
         code.is_decodable([0, 4])

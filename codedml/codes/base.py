@@ -10,12 +10,14 @@ is the worker's index.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+import threading
 from collections import OrderedDict
 
 import numpy as np
 import scipy.sparse
 
-from codedml.errors import NonFiniteError, NotDecodableError, ParameterError, ShapeError
+from codedml._validation import check_finite, integer, real, real_array, received_ids
+from codedml.errors import NotDecodableError, ParameterError, ShapeError
 from codedml.kernels.real import dense_decoding_vector
 from codedml.kernels.sparse import csr_matmul
 
@@ -26,63 +28,46 @@ DEFAULT_CACHE_SIZE = 1024
 DEFAULT_RESIDUAL_TOLERANCE = 1e-8
 
 
-def check_finite(array: np.ndarray, what: str) -> None:
-    """Raise :class:`NonFiniteError` naming ``what`` if ``array`` holds NaN or inf."""
-    if not np.all(np.isfinite(array)):
-        bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
-        raise NonFiniteError(f"{what} holds {bad} NaN or infinite value(s)")
-
-
-def check_parameters(n_workers: int, n_stragglers: int) -> None:
-    """Validate ``n >= 1`` and ``0 <= s < n`` (the survey's ``s(< n)``)."""
-    if int(n_workers) != n_workers or n_workers < 1:
-        raise ParameterError(f"n_workers must be a positive integer, got {n_workers!r}")
-    if int(n_stragglers) != n_stragglers or n_stragglers < 0:
-        raise ParameterError(f"n_stragglers must be a non-negative integer, got {n_stragglers!r}")
+def check_parameters(n_workers, n_stragglers) -> tuple[int, int]:
+    """``(n, s)`` as integers with ``n >= 1`` and ``0 <= s < n`` (the survey's ``s(< n)``)."""
+    n_workers = integer(n_workers, "n_workers", minimum=1)
+    n_stragglers = integer(n_stragglers, "n_stragglers", minimum=0)
     if n_stragglers >= n_workers:
         raise ParameterError(
             f"n_stragglers (s={n_stragglers}) must be smaller than n_workers (n={n_workers}): need n >= s + 1"
         )
+    return n_workers, n_stragglers
 
 
-def received_ids(received, count: int) -> np.ndarray:
-    """Sorted int64 ids from an index array or a boolean mask over ``count`` workers or messages.
-
-    Raises
-    ------
-    ShapeError
-        A mask of the wrong length, or an index array that is not 1-D integers.
-    ParameterError
-        Ids out of ``[0, count)`` or repeated.
-    """
-    received = np.asarray(received)
-    if received.dtype == np.bool_:
-        if received.shape != (count,):
-            raise ShapeError(f"a boolean received mask must have shape ({count},), got {received.shape}")
-        return np.flatnonzero(received).astype(np.int64)
-    if received.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    if received.ndim != 1 or not np.issubdtype(received.dtype, np.integer):
-        raise ShapeError(f"received must be a 1-D integer index array or boolean mask, got {received.dtype}"
-                         f" with shape {received.shape}")
-    ids = np.sort(received.astype(np.int64))
-    if ids[0] < 0 or ids[-1] >= count:
-        raise ParameterError(f"received ids must lie in [0, {count}), got {ids[0]}..{ids[-1]}")
-    if np.any(ids[1:] == ids[:-1]):
-        raise ParameterError("received holds an id more than once")
-    return ids
-
-
-def validated_partials(partials: np.ndarray, n_partitions: int) -> tuple[np.ndarray, bool]:
+def validated_partials(partials, n_partitions: int) -> tuple[np.ndarray, bool]:
     """``partials`` as a finite C-contiguous float64 ``(n_partitions, d)`` array, and whether it was 1-D."""
-    partials = np.asarray(partials, dtype=np.float64)
+    partials = real_array(partials, "partials", ndim=(1, 2))
     flat = partials.ndim == 1
     if flat:
         partials = partials[:, None]
-    if partials.ndim != 2 or partials.shape[0] != n_partitions:
+    if partials.shape[0] != n_partitions:
         raise ShapeError(f"partials must have shape ({n_partitions}, d), one row per partition; got {partials.shape}")
-    check_finite(partials, "partials")
-    return np.ascontiguousarray(partials), flat
+    return partials, flat
+
+
+def received_messages(received_order: np.ndarray, messages, count: int, name: str = "messages"
+                      ) -> tuple[np.ndarray, bool]:
+    """The received messages as a 2-D float64 array whose row ``i`` belongs to ``received_order[i]``.
+
+    ``messages`` holds one row per received message, row ``i`` for ``received[i]`` (any order;
+    for a boolean mask, increasing ids), or one row per id (``count`` rows, row ``j`` for id ``j``),
+    from which the received rows are taken. A 1-D array is read as ``d = 1``.
+    """
+    messages = real_array(messages, name, ndim=(1, 2))
+    flat = messages.ndim == 1
+    if flat:
+        messages = messages[:, None]
+    if messages.shape[0] == received_order.size:
+        return messages, flat
+    if messages.shape[0] == count:
+        return messages[received_order], flat
+    raise ShapeError(f"{name} must have one row per received message ({received_order.size}, row i for "
+                     f"received[i]) or one per id ({count}); got shape {messages.shape}")
 
 
 class GradientCode(ABC):
@@ -108,10 +93,11 @@ class GradientCode(ABC):
     field: str = "real"
 
     def __init__(self, n_workers: int, n_partitions: int, cache_size: int = DEFAULT_CACHE_SIZE):
-        self.n_workers = int(n_workers)
-        self.n_partitions = int(n_partitions)
+        self.n_workers = integer(n_workers, "n_workers", minimum=1)
+        self.n_partitions = integer(n_partitions, "n_partitions", minimum=1)
         self._cache: OrderedDict[bytes, np.ndarray] = OrderedDict()
-        self._cache_size = int(cache_size)
+        self._cache_size = integer(cache_size, "cache_size", minimum=0)
+        self._cache_lock = threading.Lock()
 
     # ---- structure -------------------------------------------------------------------------
     @property
@@ -148,8 +134,8 @@ class GradientCode(ABC):
 
     # ---- received sets ---------------------------------------------------------------------
     def survivors(self, received) -> np.ndarray:
-        """Normalise ``received`` (index array or boolean mask) to sorted unique int64 ids."""
-        return received_ids(received, self.n_workers)
+        """Normalise ``received`` (index array in any order, or boolean mask) to sorted unique int64 ids."""
+        return np.sort(received_ids(received, self.n_workers))
 
     def _mask(self, survivors: np.ndarray) -> np.ndarray:
         mask = np.zeros(self.n_workers, dtype=np.bool_)
@@ -197,62 +183,55 @@ class GradientCode(ABC):
         """
         return self._cached_vector(self.survivors(received)).copy()
 
-    def received_rows(self, survivors: np.ndarray, messages: np.ndarray) -> tuple[np.ndarray, bool]:
-        """The received messages as a 2-D array in ``survivors`` order, and whether ``messages`` was 1-D.
-
-        ``messages`` holds one row per received message (already in increasing id order) or one per
-        worker (the rows of the survivors are taken); a 1-D array is read as ``d = 1``.
-        """
-        flat = messages.ndim == 1
-        if flat:
-            messages = messages[:, None]
-        if messages.ndim != 2 or messages.shape[0] not in (survivors.size, self.n_workers):
-            raise ShapeError(
-                f"messages must have one row per received message ({survivors.size}) or per worker "
-                f"({self.n_workers}); got shape {messages.shape}"
-            )
-        if messages.shape[0] == self.n_workers and survivors.size != self.n_workers:
-            messages = messages[survivors]
-        return messages, flat
-
     def decode(self, received, messages: np.ndarray) -> np.ndarray:
         """The gradient sum ``sum_j g_j`` from the received messages.
 
         Parameters
         ----------
         received : index array or boolean mask
-            Which messages arrived.
+            Which messages arrived, in any order.
         messages : ndarray, shape (len(received), d) or (n_workers, d)
-            The received messages in increasing id order, or every worker's message
-            (rows of messages that did not arrive are then ignored). 1-D arrays are
-            read as ``d = 1``.
+            Row ``i`` is the message of worker ``received[i]`` (for a boolean mask: of the
+            ``i``-th received worker in increasing order); or every worker's message, row ``j``
+            for worker ``j`` (rows of messages that did not arrive are then ignored). 1-D
+            arrays are read as ``d = 1``.
 
         Returns
         -------
         ndarray, shape (d,) (a scalar for 1-D ``messages``)
+
+        Raises
+        ------
+        NotDecodableError
+            The received messages do not determine the sum.
+        DecodingAccuracyError
+            A real-field decoding vector exists but fails its residual check.
         """
-        survivors = self.survivors(received)
-        messages, flat = self.received_rows(survivors, np.asarray(messages, dtype=np.float64))
-        check_finite(messages, "messages")
-        coefficients = self._cached_vector(survivors)[survivors]
+        order = received_ids(received, self.n_workers)
+        messages, flat = received_messages(order, messages, self.n_workers)
+        coefficients = self._cached_vector(np.sort(order))[order]
         result = coefficients @ messages
         return result[0] if flat else result
 
     def clear_cache(self) -> None:
         """Forget every cached decoding vector."""
-        self._cache.clear()
+        with self._cache_lock:
+            self._cache.clear()
 
     def _cached_vector(self, survivors: np.ndarray) -> np.ndarray:
+        """The decoding vector of sorted ``survivors``, from a bounded LRU cache safe under threads."""
         key = np.packbits(self._mask(survivors)).tobytes()
-        vector = self._cache.get(key)
-        if vector is not None:
-            self._cache.move_to_end(key)
-            return vector
-        vector = self._decoding_vector(survivors)
+        with self._cache_lock:
+            vector = self._cache.get(key)
+            if vector is not None:
+                self._cache.move_to_end(key)
+                return vector
+        vector = self._decoding_vector(survivors)  # outside the lock: threads may compute one set twice
         vector.setflags(write=False)
-        self._cache[key] = vector
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
+        with self._cache_lock:
+            self._cache[key] = vector
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
         return vector
 
     @abstractmethod

@@ -167,7 +167,7 @@ class PolynomialGC(GradientCode):
         if self.quantizer is None:
             raise ParameterError("decode_integers is defined for the GF(p) code only; use decode")
         survivors = self.survivors(received)
-        messages, flat = self.received_rows(survivors, np.asarray(messages))
+        messages, flat = self.received_rows(survivors, np.asarray(messages))  # FIXME helper
         if not np.issubdtype(messages.dtype, np.integer):
             raise ShapeError(f"GF(p) messages must be integer field elements, got dtype {messages.dtype}")
         if messages.size and (messages.min() < 0 or messages.max() >= self.quantizer.p):
