@@ -122,3 +122,42 @@ from codedml.codes import CyclicRepetition
 code = CyclicRepetition(1000, 10, construction="cyclic-mds")
 code.decoding_vector(np.arange(990))
 """
+
+
+class DecodeValidationOverhead:
+    """Public ``decode`` (validated, cached decoding vector) against the same arithmetic unchecked.
+
+    ``time_decode`` is comparable across commits (asv builds each commit, the benchmark is the same);
+    ``track_validation_overhead_percent`` compares both paths in one run.
+    """
+
+    params = (["fractional", "cyclic-mds"], [1000, 4000])
+    param_names = ["code", "n"]
+
+    def setup(self, family, n):
+        self.code = make_code(family, n)
+        rng = np.random.default_rng(n)
+        self.survivors = random_survivors(self.code, rng)
+        self.messages = self.code.encode(rng.standard_normal((n, DIMENSION)))[self.survivors]
+        self.vector = self.code.decoding_vector(self.survivors)[self.survivors]
+        self.code.decode(self.survivors, self.messages)
+
+    def time_decode(self, family, n):
+        self.code.decode(self.survivors, self.messages)
+
+    def time_decode_unvalidated(self, family, n):
+        self.vector @ self.messages
+
+    def track_validation_overhead_percent(self, family, n):
+        def best(call, repeats=200):
+            times = []
+            for _ in range(repeats):
+                start = time.perf_counter()
+                call()
+                times.append(time.perf_counter() - start)
+            return min(times)
+        validated = best(lambda: self.code.decode(self.survivors, self.messages))
+        unvalidated = best(lambda: self.vector @ self.messages)
+        return 100.0 * (validated - unvalidated) / unvalidated
+
+    track_validation_overhead_percent.unit = "%"

@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse
 
 from codedml._validation import check_finite, integer, real, real_array, received_ids
-from codedml.errors import NotDecodableError, ParameterError, ShapeError
+from codedml.errors import NonFiniteError, NotDecodableError, ParameterError, ShapeError
 from codedml.kernels.real import dense_decoding_vector
 from codedml.kernels.sparse import csr_matmul
 
@@ -50,15 +50,29 @@ def validated_partials(partials, n_partitions: int) -> tuple[np.ndarray, bool]:
     return partials, flat
 
 
+def finite_result(result: np.ndarray, messages: np.ndarray, name: str = "messages") -> np.ndarray:
+    """``result`` (a linear combination of ``messages``) if finite, else :class:`NonFiniteError`.
+
+    Checking the O(d) result instead of the O(n d) input is sound: a NaN or infinity in a row with
+    a non-zero weight makes the combination NaN or infinite, and a finite result never depends on a
+    non-finite row.
+    """
+    if np.all(np.isfinite(result)):
+        return result
+    check_finite(messages, name)
+    raise NonFiniteError(f"the decoded result from {name} overflowed the float64 range")
+
+
 def received_messages(received_order: np.ndarray, messages, count: int, name: str = "messages"
                       ) -> tuple[np.ndarray, bool]:
     """The received messages as a 2-D float64 array whose row ``i`` belongs to ``received_order[i]``.
 
     ``messages`` holds one row per received message, row ``i`` for ``received[i]`` (any order;
     for a boolean mask, increasing ids), or one row per id (``count`` rows, row ``j`` for id ``j``),
-    from which the received rows are taken. A 1-D array is read as ``d = 1``.
+    from which the received rows are taken. A 1-D array is read as ``d = 1``. Finiteness is not
+    checked here: callers check what they compute from the rows (:func:`finite_result`).
     """
-    messages = real_array(messages, name, ndim=(1, 2))
+    messages = real_array(messages, name, ndim=(1, 2), finite=False)
     flat = messages.ndim == 1
     if flat:
         messages = messages[:, None]
@@ -210,7 +224,7 @@ class GradientCode(ABC):
         order = received_ids(received, self.n_workers)
         messages, flat = received_messages(order, messages, self.n_workers)
         coefficients = self._cached_vector(np.sort(order))[order]
-        result = coefficients @ messages
+        result = finite_result(coefficients @ messages, messages)
         return result[0] if flat else result
 
     def clear_cache(self) -> None:
