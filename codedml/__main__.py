@@ -1,0 +1,5 @@
+"""``python -m codedml``: the ``codedml`` command."""
+
+from codedml.cli import main
+
+raise SystemExit(main())
