@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from codedml import _validation as check
 from codedml.codes.multimessage import MessageSchedule, MultiMessageCode
 from codedml.errors import ParameterError
 from codedml.kernels.span import first_pair_recovery_prefix
@@ -46,10 +47,11 @@ class CPGC(MultiMessageCode):
     Parameters
     ----------
     K : int
-        Workers and submatrices (``K = M``), even.
+        Workers and submatrices (``K = M``), even, ``>= 2``.
     r : int
-        Computation load (tasks per worker), ``2 <= r``.
-    seed : int, optional
+        Computation load (tasks per worker), ``1 <= r <= K / 2`` (every worker needs
+        ``2 r - 1`` distinct submatrices).
+    seed : None, int >= 0 or numpy.random.Generator, optional
         Randomness of extra pairings when the seed's four do not suffice (``r > 3``, or
         ``K`` not divisible by 4).
 
@@ -78,11 +80,12 @@ class CPGC(MultiMessageCode):
 
     def __init__(self, K: int, r: int, seed: int | None = 0, *, _tasks: list | None = None):
         if _tasks is None:
-            if K < 2 or K % 2:
-                raise ParameterError(f"CPGC needs an even number of workers K = M, got {K}")
-            if r < 1 or 2 * (r - 1) > K * (K - 1) // 2:
-                raise ParameterError(f"computation load r must be at least 1 and small enough for K={K}, got {r}")
-            _tasks = self._construct(K, r, np.random.default_rng(seed))
+            K = check.integer(K, "K", minimum=2)
+            if K % 2:
+                raise ParameterError(f"CPGC needs an even number of workers K = M >= 2, got K={K}")
+            r = check.integer(r, "r (computation load)", minimum=1, maximum=K // 2)
+            check.array_size(K * r * K, f"the CPGC coefficient rows (K={K}, r={r})")
+            _tasks = self._construct(K, r, check.rng(seed))
         K = len(_tasks[0])
         messages = []
         eye = np.eye(K)
@@ -96,10 +99,9 @@ class CPGC(MultiMessageCode):
         self._first = np.array([by_message[i][0] for i in order], dtype=np.int64)
         self._second = np.array([by_message[i][1] if len(by_message[i]) > 1 else -1 for i in order], dtype=np.int64)
 
-    def first_decodable_prefix(self, arrival_order: np.ndarray, required: int | None = None) -> np.ndarray:
+    def _prefix(self, order: np.ndarray, required: int) -> np.ndarray:
         """Union-find with parity over the degree-one and degree-two codewords (exact, near-linear)."""
-        return first_pair_recovery_prefix(self._first, self._second, self.schedule.row_offsets, arrival_order,
-                                          self._required(required))
+        return first_pair_recovery_prefix(self._first, self._second, self.schedule.row_offsets, order, required)
 
     @classmethod
     def seed_example(cls) -> CPGC:

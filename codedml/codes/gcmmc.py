@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from codedml import _validation as check
 from codedml.codes.multimessage import MessageSchedule, MultiMessageCode
 from codedml.codes.repetition import CyclicRepetition
 from codedml.errors import ParameterError
@@ -47,7 +48,11 @@ def polynomial_gc_rows(mask: np.ndarray) -> tuple[np.ndarray, int]:
     rows : ndarray, shape mask.shape
     h : int
     """
+    mask = np.asarray(mask)
+    if mask.dtype != np.bool_ or mask.ndim != 2 or 0 in mask.shape:
+        raise ParameterError(f"mask must be a non-empty 2-D boolean array, got dtype {mask.dtype}, shape {mask.shape}")
     n_contents = mask.shape[0]
+    check.array_size(n_contents * max(n_contents, mask.shape[1]), f"the polynomial code of a {mask.shape} mask")
     zeros = (~mask).sum(axis=0)
     if np.any(zeros != zeros[0]):
         raise ParameterError("the polynomial construction here needs the same number of zeros in every column")
@@ -66,8 +71,10 @@ class GCMMC(MultiMessageCode):
 
     def __init__(self, K: int, r: int, clusters: int, messages: list, thresholds: list, groups: list,
                  design: str, orders: tuple[int, ...], hybrid: bool):
+        K, r, clusters, size = self._check(K, r, clusters)
+        design = check.choice(design, "design", ("correlated", "uncorrelated"))
+        hybrid = check.flag(hybrid, "hybrid")
         schedule = MessageSchedule.from_messages(messages)
-        size = K // clusters
         hybrid = bool(hybrid and r == size)  # only a worker holding its whole cluster can send the plain sum
         final = schedule.step == r
         if hybrid:
@@ -87,21 +94,35 @@ class GCMMC(MultiMessageCode):
         self.hybrid = hybrid
 
     @staticmethod
-    def _check(K: int, r: int, clusters: int) -> int:
-        if clusters < 1 or K % clusters:
-            raise ParameterError(f"K={K} workers must split into {clusters} equal clusters")
+    def _check(K, r, clusters, messages_per_worker=None) -> tuple[int, int, int, int]:
+        """Validated ``(K, r, clusters, K / clusters)``; refuses schedules too large for memory.
+
+        ``messages_per_worker`` (default ``r``) bounds the rows of ``K`` columns each worker sends.
+        """
+        K = check.integer(K, "K", minimum=1)
+        r = check.integer(r, "r (computation load)", minimum=1)
+        clusters = check.integer(clusters, "clusters", minimum=1, maximum=K)
+        if K % clusters:
+            raise ParameterError(f"K={K} workers must split into clusters={clusters} equal clusters "
+                                 f"(clusters must divide K)")
         size = K // clusters
-        if not 1 <= r <= size:
+        if r > size:
             raise ParameterError(f"computation load r={r} must lie in [1, K/P={size}]")
-        return size
+        per_worker = r if messages_per_worker is None else min(r, messages_per_worker)
+        check.array_size(K * per_worker * K,
+                         f"the GC-MMC coefficient rows (K={K}, r={r}, clusters={clusters})")
+        return K, r, clusters, size
 
     @classmethod
     def correlated(cls, K: int, r: int, m: int, clusters: int = 1, seed=0, hybrid: bool = False) -> GCMMC:
-        """Correlated design of order ``m`` (``1 <= m <= r``); ``clusters = P``; ``hybrid`` as in the notes."""
-        size = cls._check(K, r, clusters)
-        if not 1 <= m <= r:
-            raise ParameterError(f"order m must lie in [1, r={r}], got {m}")
-        local = CyclicRepetition(size, m - 1, seed=seed).encoding_matrix.toarray()
+        """Correlated design of order ``m`` (``1 <= m <= r``); ``clusters = P``; ``hybrid`` as in the notes.
+
+        ``seed`` (None, int >= 0 or numpy.random.Generator) draws the cyclic repetition rows.
+        """
+        K, r, clusters, size = cls._check(K, r, clusters)
+        m = check.integer(m, "m (order)", minimum=1, maximum=r)
+        hybrid = check.flag(hybrid, "hybrid")
+        local = CyclicRepetition(size, m - 1, seed=check.rng(seed)).encoding_matrix.toarray()
         messages, groups = [], []
         for p in range(clusters):
             base = p * size
@@ -117,11 +138,15 @@ class GCMMC(MultiMessageCode):
 
     @classmethod
     def uncorrelated(cls, K: int, r: int, orders, clusters: int = 1, hybrid: bool = False) -> GCMMC:
-        """Uncorrelated design with order vector ``[m_0, ..., m_{l-1}]`` (distinct, each ``<= r``)."""
-        size = cls._check(K, r, clusters)
+        """Uncorrelated design with order vector ``[m_0, ..., m_{l-1}]`` (distinct, each in ``[1, r]``)."""
+        orders = check.integer_array(orders, "orders", ndim=1)
+        if orders.size == 0:
+            raise ParameterError("orders must hold at least one order, got none")
+        K, r, clusters, size = cls._check(K, r, clusters, orders.size)
         orders = tuple(int(m) for m in orders)
         if len(set(orders)) != len(orders) or not all(1 <= m <= r for m in orders):
             raise ParameterError(f"orders must be distinct and lie in [1, r={r}], got {orders}")
+        hybrid = check.flag(hybrid, "hybrid")
         mask = np.zeros((size * len(orders), size), dtype=bool)
         for u in range(size):
             for t, m in enumerate(orders):
@@ -157,12 +182,18 @@ class LagrangeCompletionModel(MultiMessageCode):
     """
 
     def __init__(self, K: int, r: int, degree: int = 2, multi_message: bool = False):
+        K = check.integer(K, "K", minimum=1)
+        r = check.integer(r, "r (computation load)", minimum=1)
+        degree = check.integer(degree, "degree", minimum=1)
+        multi_message = check.flag(multi_message, "multi_message")
         if multi_message:
+            check.array_size(K * r * K, f"the LCC timing schedule (K={K}, r={r})")
             threshold = (K - 1) * degree + 1
             messages = [(w, t + 1, np.zeros(K), 1.0) for w in range(K) for t in range(r)]
         else:
-            if r < 1 or K % r:
+            if K % r:
                 raise ParameterError(f"one-message LCC here needs r to divide K; got K={K}, r={r}")
+            check.array_size(K * K, f"the LCC timing schedule (K={K})")
             threshold = (K // r - 1) * degree + 1
             messages = [(w, r, np.zeros(K), 1.0) for w in range(K)]
         if threshold > len(messages):

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from codedml.codes.base import DEFAULT_RESIDUAL_TOLERANCE, check_finite, received_ids
+from codedml import _validation as check
+from codedml.codes.base import DEFAULT_RESIDUAL_TOLERANCE
 from codedml.errors import DecodingAccuracyError, NotDecodableError, ParameterError, ShapeError
 from codedml.kernels.real import dense_decoding_vector
-from codedml.kernels.span import TARGET_PRODUCT, TARGET_SUM, first_decodable_prefix, first_threshold_prefix
+from codedml.kernels.span import (TARGET_PRODUCT, TARGET_SUM, first_decodable_prefix, first_repeated_id_row,
+                                  first_threshold_prefix)
 
 #: Entries of a reduced coefficient row below this are treated as zero.
 SPAN_TOLERANCE = 1e-9
@@ -26,21 +28,26 @@ SPAN_TOLERANCE = 1e-9
 class MessageSchedule:
     """Every message of one iteration, in worker order.
 
+    The constructor validates the fields and stores them as C-contiguous arrays (int64 ids,
+    float64 rows and sizes); it raises :class:`~codedml.errors.ParameterError` or
+    :class:`~codedml.errors.ShapeError` naming the field otherwise.
+
     Attributes
     ----------
     worker : ndarray of int64, shape (n_messages,)
-        Sender of each message.
+        Sender of each message (``>= 0``; a code checks ``< K``).
     step : ndarray of int64, shape (n_messages,)
         Number of computations its sender has finished when it is sent (``1..r``).
     rows : ndarray, shape (n_rows, n_partitions)
-        Coefficient rows over the partitions, grouped by message.
+        Finite coefficient rows over the partitions, grouped by message.
     row_offsets : ndarray of int64, shape (n_messages + 1,)
-        Message ``m`` carries ``rows[row_offsets[m]:row_offsets[m + 1]]``.
+        Message ``m`` carries ``rows[row_offsets[m]:row_offsets[m + 1]]``: starts at 0,
+        never decreases, ends at ``n_rows``.
     size : ndarray, shape (n_messages,)
-        Size of each message, normalised so that one full result is 1.
+        Size of each message (finite, ``>= 0``), normalised so that one full result is 1.
     content : ndarray of int64, shape (n_messages,)
         Which distinct coded message each message carries (equal ids: the same coded
-        message sent by different workers, as in GC-MMC's correlated design).
+        message sent by different workers, as in GC-MMC's correlated design), ``>= 0``.
     """
 
     worker: np.ndarray
@@ -50,20 +57,54 @@ class MessageSchedule:
     size: np.ndarray
     content: np.ndarray
 
+    def __post_init__(self):
+        worker = check.integer_array(self.worker, "schedule.worker", ndim=1, minimum=0)
+        n_messages = worker.size
+        if n_messages == 0:
+            raise ShapeError("schedule.worker must list at least one message, got none")
+        step = check.integer_array(self.step, "schedule.step", shape=(n_messages,), minimum=1)
+        rows = check.real_array(self.rows, "schedule.rows", ndim=2)
+        offsets = check.integer_array(self.row_offsets, "schedule.row_offsets", shape=(n_messages + 1,))
+        if offsets[0] != 0 or offsets[-1] != rows.shape[0] or np.any(np.diff(offsets) < 0):
+            raise ParameterError(f"schedule.row_offsets must start at 0, never decrease and end at the "
+                                 f"{rows.shape[0]} rows of schedule.rows; got {offsets[0]} .. {offsets[-1]}")
+        size = check.real_array(self.size, "schedule.size", shape=(n_messages,))
+        if np.any(size < 0):
+            raise ParameterError(f"schedule.size must be >= 0, got a minimum of {size.min()}")
+        content = check.integer_array(self.content, "schedule.content", shape=(n_messages,), minimum=0)
+        for name, value in (("worker", worker), ("step", step), ("rows", rows), ("row_offsets", offsets),
+                            ("size", size), ("content", content)):
+            object.__setattr__(self, name, value)
+
     @classmethod
     def from_messages(cls, messages: list[tuple]) -> MessageSchedule:
         """Build from ``(worker, step, rows, size[, content])`` tuples (``rows``: 1-D or 2-D coefficients).
 
-        Without a content id every message is distinct.
+        Either every tuple has a content id (an integer ``>= 0``) or none has; without one every
+        message is distinct.
         """
-        ordered = sorted(range(len(messages)), key=lambda i: (messages[i][0], messages[i][1]))
-        blocks = [np.atleast_2d(np.asarray(messages[i][2], dtype=np.float64)) for i in ordered]
+        if not isinstance(messages, (list, tuple)) or not messages:
+            raise ParameterError(f"messages must be a non-empty list of (worker, step, rows, size[, content]) "
+                                 f"tuples, got {type(messages).__name__}")
+        if any(not isinstance(m, (list, tuple)) or len(m) not in (4, 5) for m in messages):
+            raise ParameterError("messages must hold (worker, step, rows, size[, content]) tuples of length 4 or 5")
+        with_content = {len(m) == 5 for m in messages}
+        if len(with_content) > 1:
+            raise ParameterError("messages: give a content id in every tuple or in none")
+        ordered = sorted(range(len(messages)), key=lambda i: (check.integer(messages[i][0], "worker", minimum=0),
+                                                              check.integer(messages[i][1], "step", minimum=1)))
+        blocks = [np.atleast_2d(check.real_array(messages[i][2], f"rows of message {i}", ndim=(1, 2)))
+                  for i in ordered]
+        widths = {b.shape[1] for b in blocks}
+        if len(widths) > 1:
+            raise ShapeError(f"every message's rows must have the same width (n_partitions); got widths {sorted(widths)}")
         offsets = np.concatenate([[0], np.cumsum([b.shape[0] for b in blocks])]).astype(np.int64)
-        content = [messages[i][4] if len(messages[i]) > 4 else i for i in ordered]
+        sizes = [check.real(messages[i][3], "size", minimum=0.0) for i in ordered]
+        content = [check.integer(messages[i][4], "content", minimum=0) if len(messages[i]) > 4 else i
+                   for i in ordered]
         return cls(np.array([messages[i][0] for i in ordered], dtype=np.int64),
                    np.array([messages[i][1] for i in ordered], dtype=np.int64), np.vstack(blocks), offsets,
-                   np.array([messages[i][3] for i in ordered], dtype=np.float64),
-                   np.unique(content, return_inverse=True)[1].astype(np.int64))
+                   np.array(sizes, dtype=np.float64), np.unique(content, return_inverse=True)[1].astype(np.int64))
 
     @property
     def n_messages(self) -> int:
@@ -71,6 +112,7 @@ class MessageSchedule:
 
     def worker_messages(self, worker: int) -> list[tuple[int, int, np.ndarray]]:
         """Ordered ``(message id, step, coefficient rows)`` of one worker."""
+        worker = check.integer(worker, "worker", minimum=0)
         ids = np.flatnonzero(self.worker == worker)
         return [(int(m), int(self.step[m]), self.rows[self.row_offsets[m]:self.row_offsets[m + 1]]) for m in ids]
 
@@ -91,52 +133,113 @@ class MultiMessageCode:
         every ``W_j theta`` (coded matrix-vector multiplication), or ``M'`` of them in
         partial mode.
     schedule : MessageSchedule
+        Its workers lie in ``[0, K)``, its steps in ``[1, r]``, its rows have ``M`` columns.
     group_thresholds : ndarray or None
         For polynomial (Reed–Solomon) gradient codes: the target is decodable once every
         group (cluster) has this many distinct contents (``schedule.content``); ``None``
         for codes decided by the span of their coefficient rows.
+    content_groups : ndarray of int64
+        Group of each content (``n_contents = schedule.content.max() + 1`` entries in
+        ``[0, len(group_thresholds))``); only with ``group_thresholds``.
     field : str
         ``"real"``.
+    residual_tolerance : float
+        Largest decoding residual accepted by :meth:`decode` (``max |a^T B_I - 1|`` for the
+        sum, ``max |D B_I - I|`` for the product) before it raises
+        :class:`~codedml.errors.DecodingAccuracyError`.
     """
 
     field = "real"
+    residual_tolerance = DEFAULT_RESIDUAL_TOLERANCE
 
     #: Threshold codes whose contents are single partitions: partial mode lowers the threshold to ``M'``.
     threshold_counts_partitions = False
 
     def __init__(self, n_workers: int, n_partitions: int, computation_load: int, target: str,
                  schedule: MessageSchedule, group_thresholds=None, content_groups=None):
-        if target not in ("sum", "product"):
-            raise ParameterError(f"target must be 'sum' or 'product', got {target!r}")
-        self.n_workers = int(n_workers)
-        self.n_partitions = int(n_partitions)
-        self.computation_load = int(computation_load)
-        self.target = target
+        self.target = check.choice(target, "target", ("sum", "product"))
+        self.n_workers = check.integer(n_workers, "n_workers", minimum=1)
+        self.n_partitions = check.integer(n_partitions, "n_partitions", minimum=1)
+        self.computation_load = check.integer(computation_load, "computation_load", minimum=1)
+        if not isinstance(schedule, MessageSchedule):
+            raise ParameterError(f"schedule must be a MessageSchedule, got {type(schedule).__name__}")
+        if schedule.worker.max() >= self.n_workers:
+            raise ParameterError(f"schedule.worker must hold worker ids in [0, {self.n_workers - 1}] "
+                                 f"(n_workers={self.n_workers}); got {schedule.worker.max()}")
+        if schedule.step.max() > self.computation_load:
+            raise ParameterError(f"schedule.step must lie in [1, {self.computation_load}] (computation_load); "
+                                 f"got {schedule.step.max()}")
+        if schedule.rows.shape[1] != self.n_partitions:
+            raise ShapeError(f"schedule.rows must have n_partitions={self.n_partitions} columns, "
+                             f"got shape {schedule.rows.shape}")
         self.schedule = schedule
-        self.group_thresholds = None if group_thresholds is None else np.asarray(group_thresholds, dtype=np.int64)
         n_contents = int(schedule.content.max()) + 1
         self.completes = np.zeros(schedule.n_messages, dtype=np.bool_)
+        if group_thresholds is None:
+            if content_groups is not None:
+                raise ParameterError("content_groups needs group_thresholds (one threshold per group)")
+            self.group_thresholds = None
+            self.content_groups = np.zeros(n_contents, dtype=np.int64)
+            return
+        self.group_thresholds = check.integer_array(group_thresholds, "group_thresholds", ndim=1, minimum=0)
+        n_groups = self.group_thresholds.size
+        if n_groups == 0:
+            raise ShapeError("group_thresholds must hold at least one threshold, got none")
         self.content_groups = (np.zeros(n_contents, dtype=np.int64) if content_groups is None
-                               else np.asarray(content_groups, dtype=np.int64))
+                               else check.integer_array(content_groups, "content_groups", shape=(n_contents,),
+                                                        minimum=0, maximum=n_groups - 1))
 
-    def first_decodable_prefix(self, arrival_order: np.ndarray, required: int | None = None) -> np.ndarray:
+    def first_decodable_prefix(self, arrival_order, required: int | None = None) -> np.ndarray:
         """Shortest decodable prefix of each row of message ids (``-1`` ends a row), 0 if none.
 
+        Parameters
+        ----------
+        arrival_order : array_like of int, shape (n_iterations, width)
+            Message ids in arrival order per iteration, each in ``[0, n_messages)`` and at most
+            once per row; ``-1`` ends a row (no id may follow it). Integral floats are accepted.
+        required : int, optional
+            Product target only: partitions to recover, in ``[1, M]`` (default ``M``).
+
+        Returns
+        -------
+        ndarray of int64, shape (n_iterations,)
+
+        Notes
+        -----
         Threshold codes count distinct contents; every other code runs the incremental span
         kernel on its coefficient rows (:meth:`span_prefix`).
         """
+        return self._prefix(self._arrival_order(arrival_order), self._required(required))
+
+    def span_prefix(self, arrival_order, required: int | None = None) -> np.ndarray:
+        """The general rule: incremental reduced row echelon form of the received coefficient rows.
+
+        Arguments as for :meth:`first_decodable_prefix`.
+        """
+        return self._span_prefix(self._arrival_order(arrival_order), self._required(required))
+
+    def _prefix(self, order: np.ndarray, required: int) -> np.ndarray:
+        """:meth:`first_decodable_prefix` for a validated order and ``required`` (0 for the sum)."""
         if self.group_thresholds is not None:
             thresholds = self.group_thresholds
-            if self.threshold_counts_partitions and required is not None:
-                thresholds = np.array([self._required(required)], dtype=np.int64)
+            if self.threshold_counts_partitions and self.target == "product":
+                thresholds = np.array([required], dtype=np.int64)
             return first_threshold_prefix(self.schedule.content, self.content_groups, thresholds, self.completes,
-                                          arrival_order)
-        return self.span_prefix(arrival_order, required)
+                                          order)
+        return self._span_prefix(order, required)
 
-    def span_prefix(self, arrival_order: np.ndarray, required: int | None = None) -> np.ndarray:
-        """The general rule: incremental reduced row echelon form of the received coefficient rows."""
-        return first_decodable_prefix(self.schedule.rows, self.schedule.row_offsets, arrival_order,
-                                      self._target_code(), self._required(required), SPAN_TOLERANCE)
+    def _span_prefix(self, order: np.ndarray, required: int) -> np.ndarray:
+        return first_decodable_prefix(self.schedule.rows, self.schedule.row_offsets, order, self._target_code(),
+                                      required, SPAN_TOLERANCE)
+
+    def _arrival_order(self, arrival_order) -> np.ndarray:
+        """Validated arrival order: 2-D int64 ids in ``[0, n_messages)``, ``-1`` ends a row, no repeats."""
+        order = check.id_rows(arrival_order, "arrival_order", self.n_messages)
+        repeated = first_repeated_id_row(order, self.n_messages)
+        if repeated >= 0:
+            raise ParameterError(f"arrival_order row {repeated} holds a message id more than once; "
+                                 f"each id in [0, {self.n_messages}) may arrive once per row")
+        return order
 
     @property
     def n_messages(self) -> int:
@@ -151,81 +254,113 @@ class MultiMessageCode:
         return support
 
     def _required(self, required: int | None) -> int:
+        """``required`` as an int in ``[1, M]`` (``M`` if ``None``) for the product, 0 for the sum."""
         if self.target == "sum":
+            if required is not None:
+                raise ParameterError(f"required (partial recovery) applies to target='product' codes only; "
+                                     f"this code's target is 'sum', got required={required!r}")
             return 0
         if required is None:
             return self.n_partitions
-        if not 1 <= required <= self.n_partitions:
-            raise ParameterError(f"required must lie in [1, {self.n_partitions}], got {required}")
-        return int(required)
+        return check.integer(required, "required", minimum=1, maximum=self.n_partitions)
 
     def messages_received(self, received) -> np.ndarray:
-        """Normalise ``received`` (message ids or a boolean mask over messages) to sorted ids."""
-        return received_ids(received, self.n_messages)
+        """Normalise ``received`` (message ids in any order, or a boolean mask) to int64 ids in the given order."""
+        return check.received_ids(received, self.n_messages)
 
-    def received_after(self, completed: np.ndarray) -> np.ndarray:
-        """Message ids sent once worker ``w`` has finished ``completed[w]`` computations (a score vector)."""
-        completed = np.asarray(completed, dtype=np.int64)
+    def received_after(self, completed) -> np.ndarray:
+        """Message ids sent once worker ``w`` has finished ``completed[w]`` computations (a score vector).
+
+        ``completed`` holds ``n_workers`` integers ``>= 0``; the ids come out increasing.
+        """
+        completed = check.integer_array(completed, "completed", shape=(self.n_workers,), minimum=0)
         return np.flatnonzero(self.schedule.step <= completed[self.schedule.worker]).astype(np.int64)
 
     def is_decodable(self, received, required: int | None = None) -> bool:
         """Whether the received messages give the target (``required`` partitions in product mode)."""
-        ids = self.messages_received(received)
+        return self._decodable(self.messages_received(received), self._required(required))
+
+    def _decodable(self, ids: np.ndarray, required: int) -> bool:
         order = np.full((1, max(ids.size, 1)), -1, dtype=np.int64)
         order[0, :ids.size] = ids
-        return bool(self.first_decodable_prefix(order, required)[0])
+        return bool(self._prefix(order, required)[0])
 
     def _target_code(self) -> int:
         return TARGET_SUM if self.target == "sum" else TARGET_PRODUCT
 
-    def encode(self, partials: np.ndarray) -> np.ndarray:
-        """Every coded row: ``schedule.rows @ partials`` (rows grouped by message, see ``row_offsets``)."""
-        partials = np.asarray(partials, dtype=np.float64)
-        if partials.ndim != 2 or partials.shape[0] != self.n_partitions:
-            raise ShapeError(f"partials must have shape ({self.n_partitions}, d); got {partials.shape}")
-        check_finite(partials, "partials")
+    def encode(self, partials) -> np.ndarray:
+        """Every coded row: ``schedule.rows @ partials`` (rows grouped by message, see ``row_offsets``).
+
+        ``partials`` is a finite real ``(n_partitions, d)`` array.
+        """
+        partials = check.real_array(partials, "partials", shape=(self.n_partitions, None))
         return self.schedule.rows @ partials
 
-    def decode(self, received, coded_rows: np.ndarray) -> np.ndarray:
+    def decode(self, received, coded_rows) -> np.ndarray:
         """The target from the received messages.
 
         Parameters
         ----------
-        received : message ids or boolean mask
-        coded_rows : ndarray
-            The coded rows of the received messages (in id order), or all coded rows.
+        received : message ids (any order) or boolean mask
+        coded_rows : ndarray, shape (n_received_rows, d) or (n_rows, d)
+            Either the coded rows of the received messages, message by message in the order
+            of ``received`` (for a boolean mask: increasing ids), each message's rows in its
+            schedule order (``n_received_rows`` is the total number of rows they carry); or
+            every coded row of the schedule (``schedule.rows.shape[0]`` rows, as returned by
+            :meth:`encode`), from which the received ones are taken (rows of messages that did
+            not arrive are ignored). When both counts are equal the first reading applies.
 
         Returns
         -------
         ndarray
             ``sum_j g_j`` (shape ``(d,)``) for ``target = "sum"``; every partition's result
             (shape ``(M, d)``) for ``target = "product"``.
+
+        Raises
+        ------
+        NotDecodableError
+            The received messages do not determine the target.
+        DecodingAccuracyError
+            They do in exact arithmetic, but the decoding residual exceeds
+            ``residual_tolerance`` (ill-conditioned coefficient rows).
         """
         ids = self.messages_received(received)
-        row_ids = np.concatenate([np.arange(self.schedule.row_offsets[m], self.schedule.row_offsets[m + 1])
-                                  for m in ids]) if ids.size else np.zeros(0, dtype=np.int64)
-        coded_rows = np.asarray(coded_rows, dtype=np.float64)
-        if coded_rows.ndim != 2 or coded_rows.shape[0] not in (row_ids.size, self.schedule.rows.shape[0]):
-            raise ShapeError(f"coded_rows must have one row per received coded row ({row_ids.size}) or per "
-                             f"coded row of the schedule ({self.schedule.rows.shape[0]}); got {coded_rows.shape}")
-        if coded_rows.shape[0] != row_ids.size:
+        offsets = self.schedule.row_offsets
+        counts = offsets[ids + 1] - offsets[ids]
+        row_ids = (np.repeat(offsets[ids] - np.cumsum(counts) + counts, counts)
+                   + np.arange(int(counts.sum()), dtype=np.int64))
+        coded_rows = check.real_array(coded_rows, "coded_rows", ndim=2, finite=False)
+        if coded_rows.shape[0] == row_ids.size:
+            pass
+        elif coded_rows.shape[0] == self.schedule.rows.shape[0]:
             coded_rows = coded_rows[row_ids]
-        check_finite(coded_rows, "coded_rows")
-        if not self.is_decodable(ids):
+        else:
+            raise ShapeError(f"coded_rows must have one row per received coded row ({row_ids.size}, message by "
+                             f"message in the order of received) or per coded row of the schedule "
+                             f"({self.schedule.rows.shape[0]}); got {coded_rows.shape}")
+        check.check_finite(coded_rows, "coded_rows")
+        if not self._decodable(ids, self._required(None)):
             raise NotDecodableError(f"the {ids.size} received messages do not determine the target",
                                     received=int(ids.size))
         coefficients = self.schedule.rows[row_ids]
         if self.target == "sum":
             weights, residual = dense_decoding_vector(coefficients)
-            if residual > DEFAULT_RESIDUAL_TOLERANCE:
-                raise DecodingAccuracyError(f"decoding residual {residual:.3g} exceeds {DEFAULT_RESIDUAL_TOLERANCE:.1g}",
-                                            received=int(ids.size))
-            return weights @ coded_rows
-        return np.linalg.lstsq(coefficients, coded_rows, rcond=None)[0]
+        else:
+            weights = np.linalg.lstsq(coefficients, np.eye(row_ids.size), rcond=None)[0]
+            residual = float(np.max(np.abs(weights @ coefficients - np.eye(self.n_partitions))))
+        if not residual <= self.residual_tolerance:
+            raise DecodingAccuracyError(
+                f"decoding residual {residual:.3g} exceeds {self.residual_tolerance:.1g}: the {ids.size} received "
+                f"messages' coefficient rows are too ill-conditioned to decode accurately", received=int(ids.size))
+        return weights @ coded_rows
 
 
 def uncoded_mmc_schedule(n_workers: int, computation_load: int) -> MessageSchedule:
     """UC-MMC's cyclically shifted schedule ``A_u``: worker ``j`` computes ``j, j+1, ..., j+r-1 (mod K)``."""
+    n_workers = check.integer(n_workers, "n_workers", minimum=1)
+    computation_load = check.integer(computation_load, "computation_load", minimum=1, maximum=n_workers)
+    check.array_size(n_workers * (computation_load + 1) * n_workers,
+                     f"the UC-MMC coefficient rows (n_workers={n_workers}, computation_load={computation_load})")
     eye = np.eye(n_workers)
     return MessageSchedule.from_messages([
         (w, t + 1, eye[(w + t) % n_workers], 1.0 / n_workers, (w + t) % n_workers)
@@ -238,10 +373,10 @@ class UncodedMMC(MultiMessageCode):
     Parameters
     ----------
     K : int
-        Workers (and submatrices ``M = K``).
+        Workers (and submatrices ``M = K``), ``>= 1``.
     r : int
-        Computation load: each worker computes ``r`` cyclically consecutive submatrices and
-        sends each result as soon as it is done.
+        Computation load in ``[1, K]``: each worker computes ``r`` cyclically consecutive
+        submatrices and sends each result as soon as it is done.
     target : {"product", "sum"}
         ``"product"`` (matrix-vector, seed cpgc) or ``"sum"`` (gradients, seed gc-mmc).
 
@@ -255,14 +390,18 @@ class UncodedMMC(MultiMessageCode):
     threshold_counts_partitions = True
 
     def __init__(self, K: int, r: int, target: str = "product"):
-        if not 1 <= r <= K:
-            raise ParameterError(f"computation load r must lie in [1, K={K}], got {r}")
+        K = check.integer(K, "K", minimum=1)
+        r = check.integer(r, "r (computation load)", minimum=1, maximum=K)
+        target = check.choice(target, "target", ("product", "sum"))
         # a message's content is the partition it carries: decodable once all K (or M') are in
         super().__init__(K, K, r, target, uncoded_mmc_schedule(K, r), [K])
 
 
 def chebyshev_vandermonde(n_rows: int, n_cols: int) -> np.ndarray:
     """Real MDS generator: Vandermonde in the Chebyshev basis at Chebyshev points (any ``n_cols`` rows invertible)."""
+    n_rows = check.integer(n_rows, "n_rows", minimum=1)
+    n_cols = check.integer(n_cols, "n_cols", minimum=1)
+    check.array_size(n_rows * n_cols, f"the {n_rows} x {n_cols} Chebyshev-Vandermonde generator")
     points = np.cos(np.pi * (np.arange(n_rows) + 0.5) / n_rows)
     return np.polynomial.chebyshev.chebvander(points, n_cols - 1)
 
@@ -274,7 +413,9 @@ class MDSCodedComputationMMC(MultiMessageCode):
     ``(M, K r)`` MDS code (Chebyshev-basis Vandermonde at Chebyshev points: any ``M`` rows
     are invertible in exact arithmetic; numerically, decoding stays within 1e-6 only up to about
     22 rows, see :class:`~codedml.codes.MDSCodedComputation`; decodability, and so the
-    simulator, uses the exact MDS threshold); worker ``j``
+    simulator, uses the exact MDS threshold, while :meth:`decode` checks its residual and
+    raises :class:`~codedml.errors.DecodingAccuracyError` where the rows are too
+    ill-conditioned); worker ``j``
     computes coded submatrices ``j r .. j r + r - 1``. With ``multi_message=False`` it sends
     all ``r`` results in one message after its last computation (the seed's MCC);
     otherwise one message per computation.
@@ -282,18 +423,26 @@ class MDSCodedComputationMMC(MultiMessageCode):
     Parameters
     ----------
     K : int
-        Workers.
+        Workers, ``>= 1``.
     M : int
-        Submatrices; ``M <= K r``.
+        Submatrices, ``1 <= M <= K r``.
     r : int
-        Computation load.
+        Computation load, ``>= 1``.
     multi_message : bool
         One message per computation instead of one per worker.
+
+    Notes
+    -----
+    MDS decoding recovers every submatrix or none: ``required`` (partial mode) below ``M``
+    does not lower the threshold.
     """
 
     def __init__(self, K: int, M: int, r: int, multi_message: bool = False):
-        if M > K * r:
-            raise ParameterError(f"MCC needs M <= K r coded results; got M={M}, K r={K * r}")
+        K = check.integer(K, "K", minimum=1)
+        r = check.integer(r, "r (computation load)", minimum=1)
+        M = check.integer(M, "M", minimum=1, maximum=K * r)
+        multi_message = check.flag(multi_message, "multi_message")
+        check.array_size(2 * K * r * M, f"the (K r) x M = {K * r} x {M} MCC generator and coefficient rows")
         generator = chebyshev_vandermonde(K * r, M)
         if multi_message:
             messages = [(w, t + 1, generator[w * r + t], 1.0 / M) for w in range(K) for t in range(r)]

@@ -7,6 +7,10 @@ pivoting by magnitude). Two targets:
 - ``TARGET_PRODUCT`` (coded matrix-vector products): at least ``required`` unit vectors
   ``e_j`` lie in the span, i.e. that many partitions are recovered individually. In a
   reduced basis, ``e_j`` is in the span iff one basis row equals ``e_j``.
+
+Callers validate arrival orders first (``codedml._validation.id_rows`` and
+:func:`first_repeated_id_row`); the kernels still refuse an id outside ``[-1, n_messages)``
+with ``ValueError`` rather than read out of bounds.
 """
 
 from __future__ import annotations
@@ -79,6 +83,23 @@ def _target_reached(basis, pivots, rank, target, required):
 
 
 @njit(cache=True, nogil=True)
+def first_repeated_id_row(arrival_order, n_ids):
+    """First row of ``arrival_order`` (ids in ``[-1, n_ids)``, ``-1`` ends a row) holding an id twice, or -1."""
+    seen = np.full(n_ids, -1, dtype=np.int64)
+    for it in range(arrival_order.shape[0]):
+        for t in range(arrival_order.shape[1]):
+            message = arrival_order[it, t]
+            if message < 0:
+                break
+            if message >= n_ids:
+                raise ValueError("arrival_order holds an id out of range")
+            if seen[message] == it:
+                return it
+            seen[message] = it
+    return -1
+
+
+@njit(cache=True, nogil=True)
 def first_decodable_prefix(rows, row_offsets, arrival_order, target, required, tolerance):
     """For each iteration, how many arrived messages make the target decodable.
 
@@ -103,6 +124,7 @@ def first_decodable_prefix(rows, row_offsets, arrival_order, target, required, t
         Length of the shortest decodable prefix, or 0 if the whole arrival list is not.
     """
     n_iterations, n_messages = arrival_order.shape
+    n_ids = row_offsets.shape[0] - 1
     width = rows.shape[1]
     out = np.zeros(n_iterations, dtype=np.int64)
     basis = np.zeros((width, width))
@@ -114,6 +136,8 @@ def first_decodable_prefix(rows, row_offsets, arrival_order, target, required, t
             message = arrival_order[it, t]
             if message < 0:
                 break
+            if message >= n_ids:
+                raise ValueError("arrival_order holds an id out of range")
             for k in range(row_offsets[message], row_offsets[message + 1]):
                 if rank < width:
                     row[:] = rows[k]
@@ -151,6 +175,7 @@ def first_threshold_prefix(content, group, group_threshold, completes, arrival_o
         Shortest decodable prefix length, or 0.
     """
     n_iterations, n_messages = arrival_order.shape
+    n_ids = content.shape[0]
     n_contents = group.shape[0]
     n_groups = group_threshold.shape[0]
     out = np.zeros(n_iterations, dtype=np.int64)
@@ -170,10 +195,16 @@ def first_threshold_prefix(content, group, group_threshold, completes, arrival_o
             message = arrival_order[it, t]
             if message < 0:
                 break
+            if message >= n_ids:
+                raise ValueError("arrival_order holds an id out of range")
             c = content[message]
+            if c < 0 or c >= n_contents:
+                raise ValueError("content holds an id outside the content groups")
             if not seen[c]:
                 seen[c] = True
                 g = group[c]
+                if g < 0 or g >= n_groups:
+                    raise ValueError("group holds a group id without a threshold")
                 if missing[g] > 0 and completes[message]:
                     missing[g] = 1
                 missing[g] -= 1
@@ -231,6 +262,7 @@ def first_pair_recovery_prefix(first, second, row_offsets, arrival_order, requir
         Shortest prefix after which ``required`` partitions are determined, or 0.
     """
     n_iterations, n_messages = arrival_order.shape
+    n_ids = row_offsets.shape[0] - 1
     n_partitions = 0
     for k in range(first.shape[0]):
         n_partitions = max(n_partitions, first[k] + 1, second[k] + 1)
@@ -250,6 +282,8 @@ def first_pair_recovery_prefix(first, second, row_offsets, arrival_order, requir
             message = arrival_order[it, t]
             if message < 0:
                 break
+            if message >= n_ids:
+                raise ValueError("arrival_order holds an id out of range")
             for k in range(row_offsets[message], row_offsets[message + 1]):
                 a = _find(parent, parity, first[k])
                 if second[k] < 0:

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import integrate
 
+from codedml import _validation as check
 from codedml.codes.multimessage import MultiMessageCode
-from codedml.errors import NotDecodableError, ParameterError
+from codedml.errors import NotDecodableError, ParameterError, SizeError
 from codedml.sim.montecarlo import Z_95
 from codedml.sim.stragglers import StragglerModel
 
@@ -53,10 +54,27 @@ class MultiMessageResult:
     failure_rate: float
 
 
-def message_arrivals(code: MultiMessageCode, unit_times: np.ndarray) -> np.ndarray:
-    """Arrival time of every message per iteration: ``step_m * tau[worker_m]``."""
+def message_arrivals(code: MultiMessageCode, unit_times) -> np.ndarray:
+    """Arrival time of every message per iteration: ``step_m * tau[worker_m]``.
+
+    ``unit_times`` has shape ``(n_iterations, K)``: non-negative times, ``inf`` for a worker
+    that never finishes a computation (NaN is refused).
+    """
+    _check_code(code)
+    unit_times = check.real_array(unit_times, "unit_times", shape=(None, code.n_workers), finite=False)
+    if np.any(np.isnan(unit_times)) or np.any(unit_times < 0):
+        raise ParameterError("unit_times must be non-negative (inf: never finishes); got NaN or a negative time")
+    return _arrivals(code, unit_times)
+
+
+def _arrivals(code: MultiMessageCode, unit_times: np.ndarray) -> np.ndarray:
     schedule = code.schedule
     return unit_times[:, schedule.worker] * schedule.step
+
+
+def _check_code(code) -> None:
+    if not isinstance(code, MultiMessageCode):
+        raise ParameterError(f"code must be a MultiMessageCode, got {type(code).__name__}")
 
 
 def simulate_messages(code: MultiMessageCode, model: StragglerModel, n_iterations: int = 10_000, seed=None,
@@ -68,25 +86,36 @@ def simulate_messages(code: MultiMessageCode, model: StragglerModel, n_iteration
     code : MultiMessageCode
     model : StragglerModel
     n_iterations : int
-    seed : int or numpy.random.Generator, optional
+        At least 2.
+    seed : None, int >= 0 or numpy.random.Generator, optional
     required : int, optional
-        Partial mode (product target): stop once ``M'`` partitions are recovered.
+        Partial mode (product target only): stop once ``M'`` partitions are recovered, ``1 <= M' <= M``.
     batch_size : int
-        Iterations drawn at once.
+        Iterations drawn at once, ``>= 1``.
+
+    Raises
+    ------
+    NotDecodableError
+        No iteration became decodable.
     """
-    if n_iterations < 2:
-        raise ParameterError(f"n_iterations must be at least 2, got {n_iterations}")
-    rng = np.random.default_rng(seed)
-    code._required(required)  # validate
+    _check_code(code)
+    if not isinstance(model, StragglerModel):
+        raise ParameterError(f"model must be a StragglerModel, got {type(model).__name__}")
+    n_iterations = check.integer(n_iterations, "n_iterations", minimum=2)
+    batch_size = check.integer(batch_size, "batch_size", minimum=1)
+    rng = check.rng(seed)
+    required = code._required(required)
+    check.array_size(4 * min(batch_size, n_iterations) * code.n_messages,
+                     f"a batch of arrival times (batch_size={batch_size}, {code.n_messages} messages)")
     times, loads, volumes = [], [], []
     sizes = code.schedule.size
     for start in range(0, n_iterations, batch_size):
         count = min(batch_size, n_iterations - start)
-        arrivals = message_arrivals(code, model.unit_times(count, code.n_workers, rng))
+        arrivals = _arrivals(code, model.unit_times(count, code.n_workers, rng))
         order = np.argsort(arrivals, axis=1, kind="stable")
         ordered_times = np.take_along_axis(arrivals, order, axis=1)
         order[~np.isfinite(ordered_times)] = -1
-        prefix = code.first_decodable_prefix(order, required)
+        prefix = code._prefix(order, required)  # a valid order by construction: argsort rows
         ok = prefix > 0
         last = np.maximum(prefix - 1, 0)
         batch_times = np.where(ok, ordered_times[np.arange(count), last], np.inf)
@@ -105,23 +134,30 @@ def simulate_messages(code: MultiMessageCode, model: StragglerModel, n_iteration
 
 
 def decodable_score_vectors(code: MultiMessageCode, required: int | None = None) -> np.ndarray:
-    """Every score vector ``C in {0..r}^K`` from which the target is decodable, one per row."""
+    """Every score vector ``C in {0..r}^K`` from which the target is decodable, one per row.
+
+    Raises :class:`~codedml.errors.SizeError` above ``MAX_SCORE_VECTORS`` vectors.
+    """
+    _check_code(code)
+    required = code._required(required)
     r, K = code.computation_load, code.n_workers
     if (r + 1) ** K > MAX_SCORE_VECTORS:
-        raise ParameterError(f"(r + 1)^K = {(r + 1) ** K} score vectors exceed the enumeration limit")
+        raise SizeError(f"(r + 1)^K = {(r + 1) ** K} score vectors (r={r}, K={K}) exceed the enumeration "
+                        f"limit MAX_SCORE_VECTORS = {MAX_SCORE_VECTORS}")
     vectors = np.array(list(itertools.product(range(r + 1), repeat=K)), dtype=np.int64)
     received = vectors[:, code.schedule.worker] >= code.schedule.step
     order = np.where(received, np.arange(code.n_messages), code.n_messages)
     order = np.sort(order, axis=1)
     order[order == code.n_messages] = -1
-    return vectors[code.first_decodable_prefix(order, required) > 0]
+    return vectors[code._prefix(order, required) > 0]
 
 
 def score_type_counts(code: MultiMessageCode, required: int | None = None) -> Counter:
     """Number of decodable score vectors of each cumulative type ``(N_r, ..., N_0)`` (seed cpgc Tables 1-2)."""
+    vectors = decodable_score_vectors(code, required)
     r = code.computation_load
     counts = Counter()
-    for vector in decodable_score_vectors(code, required):
+    for vector in vectors:
         histogram = np.bincount(vector, minlength=r + 1)
         counts[tuple(int(histogram[s]) for s in range(r, -1, -1))] += 1
     return counts
@@ -129,9 +165,14 @@ def score_type_counts(code: MultiMessageCode, required: int | None = None) -> Co
 
 def exact_expected_completion_time(code: MultiMessageCode, mu: float, alpha: float,
                                    required: int | None = None) -> float:
-    """``E[T] = int_0^inf (1 - Pr(T <= t)) dt`` from the score-vector enumeration (shifted exponential)."""
-    r = code.computation_load
+    """``E[T] = int_0^inf (1 - Pr(T <= t)) dt`` from the score-vector enumeration (shifted exponential).
+
+    ``mu > 0`` is the rate and ``alpha >= 0`` the shift of one computation's time.
+    """
+    mu = check.real(mu, "mu", minimum=0.0, open_minimum=True)
+    alpha = check.real(alpha, "alpha", minimum=0.0)
     vectors = decodable_score_vectors(code, required)
+    r = code.computation_load
 
     def at_least(s: int, t: float) -> float:  # F_s(t): probability of >= s computations by t
         if s == 0:
