@@ -12,6 +12,7 @@ import math
 import numpy as np
 import scipy.sparse
 
+from codedml import _validation as check
 from codedml.errors import NotDecodableError, ParameterError, ShapeError
 from codedml.kernels.lt import (
     csr_transpose,
@@ -49,32 +50,37 @@ def degree_distribution(k: int, distribution="robust", c: float = 0.03, delta: f
     c, delta : float
         Robust-soliton parameters (Luby 2002): ``c > 0``, ``0 < delta < 1``.
     """
+    k = check.integer(k, "k", minimum=1, maximum=MAX_SOURCE_SYMBOLS - 1)
     if isinstance(distribution, str):
+        if distribution not in ("robust", "ideal"):
+            raise ParameterError(f"distribution must be 'robust', 'ideal' or a probability vector, "
+                                 f"got {distribution!r}")
+        check.array_size(k + 1, f"the degree distribution over k={k} degrees")
         if distribution == "ideal":
             return ideal_soliton(k)
-        if distribution == "robust":
-            if not c > 0:
-                raise ParameterError(f"robust soliton needs c > 0, got c={c!r}")
-            if not 0 < delta < 1:
-                raise ParameterError(f"robust soliton needs 0 < delta < 1, got delta={delta!r}")
-            return robust_soliton(k, float(c), float(delta))
-        raise ParameterError(f"distribution must be 'robust', 'ideal' or a probability vector, got {distribution!r}")
-    vector = np.asarray(distribution, dtype=np.float64)
-    if vector.ndim != 1 or vector.size == 0:
-        raise ParameterError(f"a degree distribution must be a non-empty 1-D vector, got shape {vector.shape}")
+        c = check.real(c, "c", minimum=0.0, open_minimum=True)
+        delta = check.probability(delta, "delta", open_minimum=True, open_maximum=True)
+        probabilities = robust_soliton(k, c, delta)
+        if not np.all(np.isfinite(probabilities)):
+            raise ParameterError(f"the robust soliton with c={c!r} and delta={delta!r} overflows at k={k}; "
+                                 f"choose a smaller c or a larger delta")
+        return probabilities
+    vector = check.real_array(distribution, "distribution", ndim=1)
+    if vector.size == 0:
+        raise ParameterError("distribution must be a non-empty vector of degree probabilities, got an empty one")
     if vector.size > k:
         raise ParameterError(f"degree distribution has {vector.size} degrees but there are only k={k} source symbols")
-    if not np.all(np.isfinite(vector)) or np.any(vector < 0) or vector.sum() <= 0:
-        raise ParameterError("degree probabilities must be finite, non-negative and not all zero")
-    return np.concatenate(([0.0], vector / vector.sum()))
+    total = vector.sum()
+    if np.any(vector < 0) or not 0 < total < np.inf:
+        raise ParameterError("degree probabilities must be finite, non-negative and not all zero, with a finite sum")
+    return np.concatenate(([0.0], vector / total))
 
 
 def kernel_seed(seed) -> int:
     """A 32-bit seed for numba's generator from ``None``, an integer or a ``numpy.random.Generator``."""
     if isinstance(seed, np.random.Generator):
         return int(seed.integers(2**32))
-    if seed is not None and (int(seed) != seed or seed < 0):
-        raise ParameterError(f"seed must be a non-negative integer, a numpy Generator or None, got {seed!r}")
+    seed = check.optional_integer(seed, "seed", minimum=0)
     return int(np.random.SeedSequence(seed).generate_state(1, dtype=np.uint32)[0])
 
 
@@ -86,17 +92,43 @@ def _payload_words(payloads: np.ndarray) -> np.ndarray:
     return payloads
 
 
-def _check_payloads(payloads, rows: int | None, what: str) -> np.ndarray:
-    array = np.asarray(payloads)
+def _check_payloads(payloads, rows: int | None, name: str) -> np.ndarray:
+    """Payload rows: ``uint8`` bytes (GF(2)) as given, or finite real values as float64.
+
+    Refuses ``None``, ragged input, strings, complex values, other integer dtypes (bytes must be
+    ``uint8``), NaN and infinity, and a row count other than ``rows``.
+    """
+    if payloads is None:
+        raise ParameterError(f"{name} must be an array, got None")
+    try:
+        array = np.asarray(payloads)
+    except (ValueError, TypeError) as error:  # ragged nested sequences
+        raise ShapeError(f"{name} must be a rectangular 2-D array: {error}") from None
+    if array.dtype.kind == "c":
+        raise ParameterError(f"{name} must be real or bytes; got complex values (dtype {array.dtype})")
+    if array.dtype.kind not in "biuf":
+        raise ParameterError(f"{name} must be numeric (uint8 bytes or float), got dtype {array.dtype}")
     if array.ndim != 2:
-        raise ShapeError(f"{what} must be 2-D (symbols x payload), got shape {array.shape}")
+        raise ShapeError(f"{name} must be 2-D (symbols x payload), got shape {array.shape}")
     if rows is not None and array.shape[0] != rows:
-        raise ShapeError(f"{what} must have {rows} rows, got {array.shape[0]}")
+        raise ShapeError(f"{name} must have {rows} rows, got {array.shape[0]}")
     if array.dtype == np.uint8:
         return array
-    if np.issubdtype(array.dtype, np.floating):
-        return array.astype(np.float64, copy=False)
-    raise ShapeError(f"{what} must be uint8 (bytes, GF(2)) or float (real) payloads, got dtype {array.dtype}")
+    if array.dtype.kind != "f":
+        raise ShapeError(f"{name} must be uint8 (bytes, GF(2)) or float (real) payloads, got dtype {array.dtype}")
+    array = array.astype(np.float64, copy=False)
+    check.check_finite(array, name)
+    return array
+
+
+def _received_rows(ids: np.ndarray, payloads: np.ndarray, n_coded: int, name: str) -> np.ndarray:
+    """The payload rows of ``ids``: row ``i`` for ``ids[i]``, or row ``j`` for id ``j`` of a ``Q``-row array."""
+    if payloads.shape[0] == ids.size:
+        return payloads
+    if payloads.shape[0] == n_coded:
+        return payloads[ids]
+    raise ShapeError(f"{name} must have {ids.size} rows (row i for received_ids[i]) or {n_coded} (row j for "
+                     f"coded symbol j); got {payloads.shape[0]}")
 
 
 class LTCode:
@@ -131,17 +163,22 @@ class LTCode:
 
     def __init__(self, k: int, eta: float, distribution="robust", c: float = 0.03, delta: float = 0.5,
                  seed=None):
-        if int(k) != k or k < 1:
-            raise ParameterError(f"k must be a positive integer, got {k!r}")
+        k = check.integer(k, "k", minimum=1)
         if k >= MAX_SOURCE_SYMBOLS:
             raise ParameterError(f"k must be below {MAX_SOURCE_SYMBOLS} (source ids are packed in 32 bits of "
                                  f"the peeling state), got {k}")
-        if not (np.isfinite(eta) and eta >= 0):
-            raise ParameterError(f"eta must be a finite number >= 0, got {eta!r}")
-        self.k = int(k)
-        self.eta = float(eta)
-        self.n_coded = math.ceil((1.0 + self.eta) * self.k)
+        self.k = k
+        self.eta = check.real(eta, "eta", minimum=0.0)
+        n_coded = (1.0 + self.eta) * self.k
+        if not math.isfinite(n_coded):
+            raise ParameterError(f"eta={self.eta!r} gives an infinite number of coded symbols (k={self.k})")
+        self.n_coded = math.ceil(n_coded)
+        check.array_size(4 * (self.n_coded + self.k), f"the decoder state of n_coded={self.n_coded} coded symbols "
+                         f"(k={self.k}, eta={self.eta!r})")
         self.degree_probabilities = degree_distribution(self.k, distribution, c, delta)
+        mean_degree = float(np.arange(self.degree_probabilities.size) @ self.degree_probabilities)
+        check.array_size(2 * self.n_coded * max(mean_degree, 1.0),
+                         f"the generator's edges (n_coded={self.n_coded}, mean degree {mean_degree:.3g})")
         self.seed = kernel_seed(seed)
         self.indptr, self.indices = lt_generator(self.k, self.n_coded, self.degree_probabilities, self.seed)
         self.t_indptr, self.t_indices = csr_transpose(self.indptr, self.indices, self.k)
@@ -155,6 +192,8 @@ class LTCode:
     def encode(self, payloads) -> np.ndarray:
         """The ``Q`` coded payloads of ``k`` source payloads (``k x bytes`` uint8 or ``k x d`` float)."""
         payloads = _check_payloads(payloads, self.k, "source payloads")
+        check.array_size(self.n_coded * payloads.shape[1], f"the {self.n_coded} coded payloads of "
+                         f"{payloads.shape[1]} entries", itemsize=payloads.itemsize)
         if payloads.dtype == np.uint8:
             return encode_xor(self.indptr, self.indices, _payload_words(payloads)).view(np.uint8)
         return encode_sum(self.indptr, self.indices, np.ascontiguousarray(payloads))
@@ -168,10 +207,13 @@ class LTCode:
 
         Parameters
         ----------
-        received_ids : array_like of int
-            Ids (``0..Q-1``) of the received coded symbols; repeats are ignored.
-        coded_payloads : ndarray, shape (len(received_ids), bytes or d)
-            Their payloads, uint8 (XOR) or float (sum).
+        received_ids : array_like of int or bool
+            Ids (``0..Q-1``) of the received coded symbols, in any order, each at most once, or a
+            boolean mask over the ``Q`` coded symbols.
+        coded_payloads : ndarray, shape (len(received_ids), bytes or d) or (Q, bytes or d)
+            Their payloads, uint8 (XOR) or finite float (sum): row ``i`` for ``received_ids[i]``
+            (for a mask, the ``i``-th received id in increasing order), or row ``j`` for coded
+            symbol ``j``.
         inactivation : bool
             Finish what peeling leaves by Gaussian elimination (success whenever the
             received generator has full rank); ``False``: peeling only.
@@ -181,6 +223,7 @@ class LTCode:
         NotDecodableError
             Naming how many source symbols are still missing.
         """
+        inactivation = check.flag(inactivation, "inactivation")
         decoder = LTDecoder(self)
         decoder.add(received_ids, coded_payloads)
         if inactivation and not decoder.is_complete:
@@ -211,6 +254,8 @@ class LTDecoder:
     """
 
     def __init__(self, code: LTCode):
+        if not isinstance(code, LTCode):
+            raise ParameterError(f"code must be an LTCode, got {type(code).__name__}")
         self.code = code
         q, k = code.n_coded, code.k
         self._slot = np.full(q, -1, dtype=np.int64)
@@ -253,19 +298,22 @@ class LTDecoder:
         return self.n_recovered == self.code.k
 
     def add(self, ids, payloads) -> bool:
-        """Admit one coded symbol (``int`` id, 1-D payload) or a batch; peel; return :attr:`is_complete`."""
-        ids = np.asarray(ids)
-        payloads = np.asarray(payloads)
-        if ids.ndim == 0:
-            ids = ids.reshape(1)
-            payloads = payloads.reshape(1, -1)
-        if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer) and ids.size:
-            raise ShapeError(f"received ids must be integers in a 1-D array, got dtype {ids.dtype}, shape {ids.shape}")
-        ids = ids.astype(np.int64, copy=False)
-        if ids.size and (ids.min() < 0 or ids.max() >= self.code.n_coded):
-            raise ParameterError(f"received ids must lie in 0..{self.code.n_coded - 1}, "
-                                 f"got range {ids.min()}..{ids.max()}")
-        payloads = _check_payloads(payloads, ids.size, "coded payloads")
+        """Admit coded symbols, peel, and return :attr:`is_complete`.
+
+        ``ids`` is one id (with a 1-D payload) or, as ``received_ids`` of :meth:`LTCode.decode`,
+        ids in any order (each at most once per call) or a boolean mask over the ``Q`` symbols,
+        with payload rows paired the same way. Ids received in an earlier call are ignored.
+        """
+        n_coded = self.code.n_coded
+        if np.ndim(ids) == 0:
+            ids = np.array([check.integer(ids, "received_ids", minimum=0, maximum=n_coded - 1)], dtype=np.int64)
+            if payloads is not None and np.ndim(payloads) <= 1:
+                payloads = np.reshape(payloads, (1, -1))
+            payloads = _check_payloads(payloads, 1, "coded payloads")
+        else:
+            ids = check.ids(ids, "received_ids", n_coded)
+            payloads = _received_rows(ids, _check_payloads(payloads, None, "coded payloads"), n_coded,
+                                      "coded payloads")
         if self._coded is None:
             if ids.size == 0:
                 return False
@@ -293,6 +341,8 @@ class LTDecoder:
             raise ShapeError(f"coded payloads must match the first arrival ({self._coded.dtype}, "
                              f"width {self._coded.shape[1]}), got ({words.dtype}, width {words.shape[1]})")
         if self._batch_only:
+            check.array_size(self.code.n_coded * self._coded.shape[1], f"the decoder's buffer of "
+                             f"{self.code.n_coded} coded payloads", itemsize=self._coded.itemsize)
             buffer = np.zeros((self.code.n_coded, self._coded.shape[1]), dtype=self._coded.dtype)
             received = np.flatnonzero(self._slot >= 0)
             buffer[received] = self._coded[self._slot[received]]
@@ -319,6 +369,7 @@ class LTDecoder:
         ``GF(2)`` elimination on bit-packed rows for byte payloads, real elimination with
         partial pivoting (pivot threshold ``tolerance``) for float payloads.
         """
+        tolerance = check.real(tolerance, "tolerance", minimum=0.0)
         if self._coded is None or self.is_complete:
             return self.code.k - self.n_recovered
         code = self.code
@@ -336,6 +387,7 @@ class LTDecoder:
 
         ``copy=False`` returns the decoder's own array (valid until the next :meth:`add`).
         """
+        copy = check.flag(copy, "copy")
         missing = self.code.k - self.n_recovered
         if missing:
             raise NotDecodableError(

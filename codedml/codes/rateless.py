@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from codedml.codes.base import check_finite
+from codedml import _validation as check
 from codedml.codes.lt import LTCode, LTDecoder
 from codedml.errors import NotDecodableError, ParameterError, ShapeError
 from codedml.kernels.lt import peeling_completion_count
@@ -78,15 +78,11 @@ class RatelessCodedComputation:
         self.code = LTCode(M, eta, distribution, c, delta, seed)
         self.M = self.code.k
         self.eta = self.code.eta
-        if int(n_workers) != n_workers or not 1 <= n_workers <= self.code.n_coded:
-            raise ParameterError(f"n_workers must be an integer in 1..Q={self.code.n_coded} (every worker gets "
-                                 f"at least one coded row), got {n_workers!r}")
-        self.n_workers = int(n_workers)
+        # every worker gets at least one coded row
+        self.n_workers = check.integer(n_workers, "n_workers", minimum=1, maximum=self.code.n_coded)
         if rows_per_unit is None:
             rows_per_unit = self.M / self.n_workers
-        if not (np.isfinite(rows_per_unit) and rows_per_unit > 0):
-            raise ParameterError(f"rows_per_unit must be positive and finite, got {rows_per_unit!r}")
-        self.rows_per_unit = float(rows_per_unit)
+        self.rows_per_unit = check.real(rows_per_unit, "rows_per_unit", minimum=0.0, open_minimum=True)
         counts = np.full(self.n_workers, self.n_coded // self.n_workers, dtype=np.int64)
         counts[:self.n_coded % self.n_workers] += 1
         self.rows_per_worker = counts
@@ -101,8 +97,7 @@ class RatelessCodedComputation:
 
     def rows_of_worker(self, worker: int) -> np.ndarray:
         """Coded row ids of ``worker``, in the order it computes and sends them."""
-        if int(worker) != worker or not 0 <= worker < self.n_workers:
-            raise ParameterError(f"worker must lie in 0..{self.n_workers - 1}, got {worker!r}")
+        worker = check.integer(worker, "worker", minimum=0, maximum=self.n_workers - 1)
         return np.arange(self.row_offsets[worker], self.row_offsets[worker + 1], dtype=np.int64)
 
     # ---- encoding and the workers' computation ---------------------------------------------------
@@ -121,19 +116,18 @@ class RatelessCodedComputation:
             Coded block ``i`` (rows ``i*b .. i*b + b - 1``) is the sum of the source blocks
             listed in row ``i`` of the LT generator.
         """
-        W = np.asarray(W, dtype=np.float64)
-        if W.ndim != 2 or W.shape[0] == 0 or W.shape[0] % self.M:
+        W = check.real_array(W, "W", ndim=2)
+        if W.shape[0] == 0 or W.shape[0] % self.M:
             raise ShapeError(f"W must be 2-D with a positive multiple of M={self.M} rows, got shape {W.shape}")
-        check_finite(W, "W")
         block, width = W.shape[0] // self.M, W.shape[1]
+        check.array_size(self.n_coded * block * width, f"the coded matrix of Q={self.n_coded} blocks of "
+                         f"{block} x {width}")
         coded = self.code.encode(np.ascontiguousarray(W).reshape(self.M, block * width))
         return coded.reshape(self.n_coded * block, width)
 
     def worker_matrices(self, coded) -> list[np.ndarray]:
         """Split the coded matrix of :meth:`encode` into each worker's coded rows (views)."""
-        coded = np.asarray(coded)
-        if coded.ndim != 2 or coded.shape[0] % self.n_coded:
-            raise ShapeError(f"coded must have a multiple of Q={self.n_coded} rows, got shape {coded.shape}")
+        coded = self._check_coded(coded)
         block = coded.shape[0] // self.n_coded
         return [coded[self.row_offsets[w] * block:self.row_offsets[w + 1] * block] for w in range(self.n_workers)]
 
@@ -144,13 +138,8 @@ class RatelessCodedComputation:
         -------
         ndarray of float64, shape (Q, b)
         """
-        coded = np.asarray(coded, dtype=np.float64)
-        theta = np.asarray(theta, dtype=np.float64)
-        if coded.ndim != 2 or coded.shape[0] % self.n_coded:
-            raise ShapeError(f"coded must have a multiple of Q={self.n_coded} rows, got shape {coded.shape}")
-        if theta.shape != (coded.shape[1],):
-            raise ShapeError(f"theta must have shape ({coded.shape[1]},), got {theta.shape}")
-        check_finite(theta, "theta")
+        coded = self._check_coded(coded)
+        theta = check.real_array(theta, "theta", shape=(coded.shape[1],))
         return (coded @ theta).reshape(self.n_coded, -1)
 
     # ---- decoding ------------------------------------------------------------------------------
@@ -163,10 +152,12 @@ class RatelessCodedComputation:
 
         Parameters
         ----------
-        received_ids : array_like of int
-            Coded row ids (``0..Q-1``) that arrived.
+        received_ids : array_like of int or bool
+            Coded row ids (``0..Q-1``) that arrived, in any order, each once (or a boolean mask
+            over the ``Q`` coded rows).
         products : array_like, shape (len(received_ids), b) or (len(received_ids),)
-            Their row-products.
+            Their row-products: row ``i`` for ``received_ids[i]`` (for a mask, the ``i``-th
+            received id in increasing order); or all ``Q`` row-products, row ``j`` for coded row ``j``.
         inactivation : bool
             Finish what peeling leaves by real Gaussian elimination.
 
@@ -179,10 +170,9 @@ class RatelessCodedComputation:
         NotDecodableError
             If some source row-products cannot be recovered (the message names how many).
         """
-        products = np.asarray(products, dtype=np.float64)
+        products = check.real_array(products, "products", ndim=(1, 2))
         if products.ndim == 1:
             products = products[:, None]
-        check_finite(products, "products")
         return self.code.decode(received_ids, products, inactivation).reshape(-1)
 
     # ---- the master's stopping point -------------------------------------------------------------
@@ -194,12 +184,7 @@ class RatelessCodedComputation:
         NotDecodableError
             If the whole of ``arrival_order`` does not peel.
         """
-        order = np.asarray(arrival_order)
-        if order.ndim != 1 or order.size and not np.issubdtype(order.dtype, np.integer):
-            raise ShapeError(f"arrival_order must be a 1-D integer array, got dtype {order.dtype}, shape {order.shape}")
-        order = order.astype(np.int64)
-        if order.size and (order.min() < 0 or order.max() >= self.n_coded):
-            raise ParameterError(f"arrival_order ids must lie in 0..{self.n_coded - 1}")
+        order = check.ids(arrival_order, "arrival_order", self.n_coded, mask=False)
         code = self.code
         needed = peeling_completion_count(code.indptr, code.indices, code.t_indptr, code.t_indices, code.k, order)
         if needed < 0:
@@ -255,10 +240,13 @@ class RatelessCodedComputation:
             SimulationResult,
         )
 
-        if int(n_iterations) != n_iterations or n_iterations < 2:
-            raise ParameterError(f"n_iterations must be an integer >= 2, got {n_iterations!r}")
-        rng = np.random.default_rng(seed)
-        times, received = self.completion(model.unit_times(int(n_iterations), self.n_workers, rng))
+        if not callable(getattr(model, "unit_times", None)):
+            raise ParameterError(f"model must be a straggler model with unit_times(), got {type(model).__name__}")
+        n_iterations = check.integer(n_iterations, "n_iterations", minimum=2)
+        check.array_size(n_iterations * self.n_workers, f"the unit times of n_iterations={n_iterations} x "
+                         f"n_workers={self.n_workers}")
+        rng = check.rng(seed)
+        times, received = self.completion(model.unit_times(n_iterations, self.n_workers, rng))
         ok = np.isfinite(times)
         if not ok.any():
             raise NotDecodableError(f"no iteration of {n_iterations} peeled completely under {model!r}",
@@ -269,11 +257,17 @@ class RatelessCodedComputation:
                                 float(1.0 - ok.mean()))
 
     def _unit_times(self, unit_times) -> np.ndarray:
-        unit_times = np.asarray(unit_times, dtype=np.float64)
+        unit_times = check.real_array(unit_times, "unit_times", ndim=(1, 2), finite=False)
         if unit_times.ndim == 1:
             unit_times = unit_times[None, :]
-        if unit_times.ndim != 2 or unit_times.shape[1] != self.n_workers:
+        if unit_times.shape[1] != self.n_workers:
             raise ShapeError(f"unit_times must have shape (n_iterations, {self.n_workers}), got {unit_times.shape}")
         if np.isnan(unit_times).any() or (unit_times <= 0).any():
-            raise ParameterError("unit_times must be positive (inf for a worker that never answers)")
-        return np.ascontiguousarray(unit_times)
+            raise ParameterError("unit_times must be positive (inf for a worker that never answers), not NaN")
+        return unit_times
+
+    def _check_coded(self, coded) -> np.ndarray:
+        coded = check.real_array(coded, "coded", ndim=2)
+        if coded.shape[0] % self.n_coded:
+            raise ShapeError(f"coded must have a multiple of Q={self.n_coded} rows, got shape {coded.shape}")
+        return coded

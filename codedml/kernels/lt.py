@@ -102,7 +102,7 @@ def robust_soliton(k, c, delta):
     """
     probabilities = ideal_soliton(k)
     ripple = c * np.log(k / delta) * np.sqrt(k)
-    spike = min(max(int(np.floor(k / ripple)), 1), k)
+    spike = max(int(min(np.floor(k / ripple), k)), 1)  # clamp before the cast: k / ripple may overflow
     for d in range(1, spike):
         probabilities[d] += ripple / (d * k)
     spike_mass = ripple * np.log(ripple / delta) / k
