@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from codedml.codes.base import check_finite
+from codedml._validation import field_elements, integer, real, real_array
 from codedml.errors import FieldTooSmallError, ParameterError, ShapeError
 from codedml.fields import DEFAULT_PRIME, PrimeField, get_field
 
@@ -50,12 +50,11 @@ class Quantizer:
     """
 
     def __init__(self, scale: float = DEFAULT_SCALE, p=DEFAULT_PRIME):
-        if not (isinstance(scale, (int, float, np.integer, np.floating)) and math.isfinite(scale) and scale > 0):
-            raise ParameterError(f"the fixed-point scale must be a positive finite number, got {scale!r}")
+        scale = real(scale, "scale", minimum=0.0, open_minimum=True)
         field = get_field(p)
         if not isinstance(field, PrimeField):
             raise ParameterError(f"fixed-point quantisation needs a prime field GF(p), got {field.name}")
-        self.scale = float(scale)
+        self.scale = scale
         self.field = field
         self.p = field.characteristic
 
@@ -66,9 +65,13 @@ class Quantizer:
 
     def integer_bound(self, bound: float, degree: int = 1) -> int:
         """Largest ``|round(x_1 scale) ... round(x_degree scale)|`` for ``|x_t| <= bound`` (exact Python int)."""
-        if not (math.isfinite(bound) and bound >= 0):
-            raise ParameterError(f"the coefficient bound must be a finite non-negative number, got {bound!r}")
-        return math.floor(bound * self.scale + 0.5) ** int(degree)
+        bound = real(bound, "bound", minimum=0.0)
+        degree = integer(degree, "degree", minimum=0)
+        scaled = bound * self.scale
+        if not math.isfinite(scaled):
+            raise FieldTooSmallError(f"bound={bound:.6g} times scale={self.scale:.6g} overflows float64; "
+                                     f"lower the scale or the bound")
+        return math.floor(scaled + 0.5) ** degree
 
     def check_no_overflow(self, n_summands: int, bound: float, degree: int = 1) -> None:
         """Prove that a sum of ``n_summands`` products of ``degree`` quantised values cannot wrap around ``p``.
@@ -82,9 +85,8 @@ class Quantizer:
         FieldTooSmallError
             If the worst-case sum reaches ``p / 2``; the message names the bound, the sum and ``p``.
         """
-        if int(n_summands) != n_summands or n_summands < 0:
-            raise ParameterError(f"n_summands must be a non-negative integer, got {n_summands!r}")
-        worst = int(n_summands) * self.integer_bound(bound, degree)
+        n_summands = integer(n_summands, "n_summands", minimum=0)
+        worst = n_summands * self.integer_bound(bound, degree)
         if worst > self.largest_integer:
             raise FieldTooSmallError(
                 f"fixed-point sums can wrap around p={self.p}: {n_summands} summands of degree {degree} with "
@@ -96,33 +98,70 @@ class Quantizer:
 
         Raises
         ------
+        ParameterError
+            If ``values`` is not a real numeric array (``None``, strings, complex).
         NonFiniteError
             If ``values`` holds NaN or inf.
         FieldTooSmallError
             If a single quantised value already reaches ``p / 2``.
         """
-        values = np.asarray(values, dtype=np.float64)
-        check_finite(values, "values to quantise")
-        scaled = np.rint(values * self.scale**scale_power)
-        if scaled.size and float(np.abs(scaled).max()) > self.largest_integer:
+        array = real_array(values, "values")
+        if np.ndim(values) == 0:
+            array = array.reshape(())
+        with np.errstate(over="ignore"):
+            scaled = np.rint(array * self._factor(scale_power))
+        largest = float(np.abs(scaled).max()) if scaled.size else 0.0
+        if not largest <= self.largest_integer:  # also catches an overflow to inf
             raise FieldTooSmallError(
-                f"a quantised value {float(np.abs(scaled).max()):.6g} is not below p/2 (p={self.p}); "
-                "lower the scale")
+                f"a quantised value {largest:.6g} is not below p/2 (p={self.p}); lower the scale")
         return scaled.astype(np.int64) % self.p
 
     def to_signed(self, elements: np.ndarray) -> np.ndarray:
-        """Field elements in ``[0, p)`` as signed integers in ``(-p/2, p/2)``."""
-        elements = np.asarray(elements)
-        if not np.issubdtype(elements.dtype, np.integer):
-            raise ShapeError(f"field elements must be an integer array, got dtype {elements.dtype}")
-        elements = elements.astype(np.int64)
-        if elements.size and (elements.min() < 0 or elements.max() >= self.p):
-            raise ParameterError(f"field elements must lie in [0, p) = [0, {self.p})")
+        """Field elements in ``[0, p)`` as signed integers in ``(-p/2, p/2)``.
+
+        Raises
+        ------
+        ParameterError
+            If ``elements`` holds anything but integers in ``[0, p)`` (floats, negatives, complex).
+        """
+        elements = field_elements(elements, "elements", self.p)
         return np.where(elements > self.largest_integer, elements - self.p, elements)
 
     def dequantize(self, elements: np.ndarray, scale_power: int = 1) -> np.ndarray:
         """Real values of field elements carrying the scale ``scale^scale_power``."""
-        return self.to_signed(elements) / self.scale**scale_power
+        return self.to_signed(elements) / self._factor(scale_power)
+
+    def _factor(self, scale_power) -> float:
+        """``scale^scale_power`` as a finite float."""
+        scale_power = integer(scale_power, "scale_power", minimum=0)
+        try:
+            factor = self.scale**scale_power
+        except OverflowError:
+            factor = math.inf
+        if not math.isfinite(factor) or factor == 0.0:
+            raise ParameterError(f"scale^scale_power = {self.scale:.6g}^{scale_power} is outside the float64 "
+                                 f"range; lower the scale")
+        return factor
 
     def __repr__(self) -> str:
         return f"Quantizer(scale={self.scale!r}, p={self.p})"
+
+
+def received_field_elements(received_order: np.ndarray, messages, count: int, p: int, name: str = "messages",
+                            ndim: int | tuple[int, ...] | None = None) -> np.ndarray:
+    """Received ``GF(p)`` messages as int64 field elements, row ``i`` belonging to ``received_order[i]``.
+
+    The field-element twin of :func:`codedml.codes.base.received_messages`: ``messages`` holds one
+    row per received message (row ``i`` for ``received[i]``) or one per id (``count`` rows, row
+    ``j`` for id ``j``), from which the received rows are taken. Entries must be integers in
+    ``[0, p)``; floats, negatives, values ``>= p`` and complex numbers are refused.
+    """
+    elements = field_elements(messages, name, p, ndim=ndim)
+    if elements.ndim == 0:
+        raise ShapeError(f"{name} must have one row per received message, got a scalar")
+    if elements.shape[0] == received_order.size:
+        return elements
+    if elements.shape[0] == count:
+        return elements[received_order]
+    raise ShapeError(f"{name} must have one row per received message ({received_order.size}, row i for "
+                     f"received[i]) or one per id ({count}); got shape {elements.shape}")

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from codedml._validation import array_size, real, received_ids
 from codedml.codes.base import DEFAULT_CACHE_SIZE, GradientCode, check_parameters, validated_partials
-from codedml.codes.fixed_point import DEFAULT_SCALE, Quantizer
-from codedml.errors import NotDecodableError, ParameterError, ShapeError
+from codedml.codes.fixed_point import DEFAULT_SCALE, Quantizer, received_field_elements
+from codedml.errors import DecodingAccuracyError, NotDecodableError, ParameterError
 from codedml.fields import DEFAULT_PRIME, check_field_size
 from codedml.kernels.gfp import gfp_barycentric_weights, gfp_matmul, gfp_matvec
 from codedml.kernels.window_products import cyclic_window_products
@@ -29,6 +30,9 @@ from codedml.kernels.window_products import cyclic_window_products
 #: Largest ``n`` for which the real-field code decodes within ``1e-6`` relative error on every
 #: sampled survivor set, for every ``s`` (measured with :func:`codedml.codes.conditioning.decoding_conditioning`).
 REAL_FIELD_LIMIT = 24
+
+#: Default bound on the real code's decoding residual (see :meth:`PolynomialGC.decoding_residual`).
+DEFAULT_POLYNOMIAL_TOLERANCE = 1e-5
 
 
 def chebyshev_points(n: int) -> np.ndarray:
@@ -44,7 +48,12 @@ class PolynomialGC(GradientCode):
     :func:`~codedml.codes.conditioning.decoding_conditioning` (all contiguous and 200 random
     survivor sets, ``s`` in ``1, n/4, n/2, 3n/4, n-2``), the worst relative decoding error
     stays within ``1e-6`` up to ``n = 24`` (:data:`REAL_FIELD_LIMIT`; about ``2e-7`` there,
-    ``1e-6`` at ``n = 25`` and ``26``, ``1e-5`` at ``27``, ``4e-3`` at ``32``, ``1e2`` at ``40``). Over ``GF(p)`` the gradients are quantised
+    ``1e-6`` at ``n = 25`` and ``26``, ``1e-5`` at ``27``, ``4e-3`` at ``32``, ``1e2`` at ``40``). Every
+    real decode is checked (:meth:`decoding_residual`): a survivor set whose residual exceeds
+    ``residual_tolerance`` raises :class:`~codedml.errors.DecodingAccuracyError` instead of returning
+    a wrong sum. No sampled set is refused up to ``n = 24``; beyond, the code stays constructible
+    but refuses the sets it cannot decode accurately (about half of them at ``n = 60``): use
+    ``field="gfp"`` there. Over ``GF(p)`` the gradients are quantised
     to fixed-point integers (:class:`~codedml.codes.fixed_point.Quantizer`), encoding and
     decoding are exact mod ``p``, and the fixed-point sum is recovered exactly for any ``n < p``
     (tested at ``n = 1000, s = 100``).
@@ -61,6 +70,11 @@ class PolynomialGC(GradientCode):
         The prime when ``field="gfp"`` (default ``2^31 - 1``).
     scale : float
         Fixed-point scale of the ``GF(p)`` code.
+    residual_tolerance : float
+        Real field: largest decoding residual accepted (:meth:`decoding_residual`); Gaussian
+        partial gradients then decode within about this relative error.
+    cache_size : int
+        Survivor sets whose decoding vectors are kept.
 
     Attributes
     ----------
@@ -89,13 +103,13 @@ class PolynomialGC(GradientCode):
     3.75
     """
 
-    decodable_iff_count = True
-
     def __init__(self, n: int, s: int, field="real", p: int = DEFAULT_PRIME, scale: float = DEFAULT_SCALE,
-                 cache_size: int = DEFAULT_CACHE_SIZE):
-        check_parameters(n, s)
+                 cache_size: int = DEFAULT_CACHE_SIZE, residual_tolerance: float = DEFAULT_POLYNOMIAL_TOLERANCE):
+        n, s = check_parameters(n, s)
+        array_size(n * n, f"the n x n encoding matrix (n={n})")
         super().__init__(n, n, cache_size)
-        self.n_stragglers = int(s)
+        self.n_stragglers = s
+        self.residual_tolerance = real(residual_tolerance, "residual_tolerance", minimum=0.0, open_minimum=True)
         if isinstance(field, str) and field.strip().lower() == "real":
             self.field = "real"
             self.quantizer = None
@@ -118,6 +132,12 @@ class PolynomialGC(GradientCode):
     @property
     def recovery_threshold(self) -> int:
         return self.n_workers - self.n_stragglers
+
+    @property
+    def decodable_iff_count(self) -> bool:
+        """``True`` over ``GF(p)``, and over the reals up to :data:`REAL_FIELD_LIMIT` (beyond, the
+        residual check may refuse a set of ``n - s`` messages)."""
+        return self.quantizer is not None or self.n_workers <= REAL_FIELD_LIMIT
 
     @property
     def encoding_matrix(self) -> np.ndarray:
@@ -154,7 +174,15 @@ class PolynomialGC(GradientCode):
         if self.quantizer is None:
             gaps = points[:, None] - points[None, :]
             np.fill_diagonal(gaps, 1.0)
-            weights = 1.0 / np.prod(gaps, axis=1)
+            with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+                weights = 1.0 / np.prod(gaps, axis=1)
+            residual = self.decoding_residual(used, weights)
+            if not residual <= self.residual_tolerance:
+                raise DecodingAccuracyError(
+                    f"the real polynomial code (n={self.n_workers}, s={self.n_stragglers}) cannot decode these "
+                    f"{survivors.size} messages accurately: decoding residual {residual:.3g} > residual_tolerance "
+                    f"{self.residual_tolerance:.3g} (interpolation is ill-conditioned beyond n = {REAL_FIELD_LIMIT}; "
+                    f"field='gfp' decodes exactly)", received=survivors.size, needed=needed)
             vector = np.zeros(self.n_workers)
         else:
             weights = gfp_barycentric_weights(points, self.quantizer.p)
@@ -162,18 +190,37 @@ class PolynomialGC(GradientCode):
         vector[used] = weights
         return vector
 
+    def decoding_residual(self, used: np.ndarray, weights: np.ndarray) -> float:
+        """Accuracy bound of real decoding with ``weights`` on the rows ``used``.
+
+        ``max_j |(a^T B_I)_j - 1| + eps max_j (|a|^T |B_I|)_j``: the computed residual of the
+        decoding system ``a^T B_I = 1^T`` plus the rounding bound of that computation (which
+        also bounds the rounding of encoding and decoding). The decoded sum is
+        ``sum_j (1 + e_j) g_j`` with ``|e_j|`` about this value; ``inf`` for non-finite weights.
+        """
+        rows = self._matrix[used]
+        with np.errstate(over="ignore", invalid="ignore"):
+            residual = float(np.max(np.abs(weights @ rows - 1.0)))
+            rounding = float(np.finfo(np.float64).eps * np.max(np.abs(weights) @ np.abs(rows)))
+        total = residual + rounding
+        return total if np.isfinite(total) else np.inf
+
     def decode_integers(self, received, messages: np.ndarray) -> np.ndarray:
-        """``GF(p)`` only: the fixed-point sum ``sum_j round(g_j scale)`` as signed int64 (exact)."""
+        """``GF(p)`` only: the fixed-point sum ``sum_j round(g_j scale)`` as signed int64 (exact).
+
+        ``received`` and ``messages`` are read as in :meth:`GradientCode.decode` (row ``i`` of
+        ``messages`` belongs to ``received[i]``, any order); the messages must be field elements,
+        integers in ``[0, p)``.
+        """
         if self.quantizer is None:
             raise ParameterError("decode_integers is defined for the GF(p) code only; use decode")
-        survivors = self.survivors(received)
-        messages, flat = self.received_rows(survivors, np.asarray(messages))  # FIXME helper
-        if not np.issubdtype(messages.dtype, np.integer):
-            raise ShapeError(f"GF(p) messages must be integer field elements, got dtype {messages.dtype}")
-        if messages.size and (messages.min() < 0 or messages.max() >= self.quantizer.p):
-            raise ParameterError(f"GF(p) messages must lie in [0, p) = [0, {self.quantizer.p})")
-        coefficients = self._cached_vector(survivors)[survivors]
-        total = gfp_matvec(np.ascontiguousarray(messages.T, dtype=np.int64), coefficients, self.quantizer.p)
+        order = received_ids(received, self.n_workers)
+        messages = received_field_elements(order, messages, self.n_workers, self.quantizer.p, ndim=(1, 2))
+        flat = messages.ndim == 1
+        if flat:
+            messages = messages[:, None]
+        coefficients = self._cached_vector(np.sort(order))[order]
+        total = gfp_matvec(np.ascontiguousarray(messages.T), coefficients, self.quantizer.p)
         signed = self.quantizer.to_signed(total)
         return signed[0] if flat else signed
 
