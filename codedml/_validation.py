@@ -51,7 +51,10 @@ def real(value, name: str, *, minimum: float | None = None, maximum: float | Non
     allowed = _interval_text(minimum, maximum, open_minimum, open_maximum)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise ParameterError(f"{name} must be a finite real number{allowed}, got {value!r}")
-    result = float(value)
+    try:
+        result = float(value)
+    except OverflowError:  # an int beyond the float range
+        raise ParameterError(f"{name} must be a finite real number{allowed}, got {value!r}") from None
     if not np.isfinite(result):
         raise ParameterError(f"{name} must be a finite real number{allowed}, got {value!r}")
     if minimum is not None and (result < minimum or (open_minimum and result == minimum)):
@@ -87,14 +90,30 @@ def rng(seed, name: str = "seed") -> np.random.Generator:
         return seed
     if seed is None:
         return np.random.default_rng()
-    return np.random.default_rng(integer(seed, name, minimum=0))
+    return np.random.default_rng(_seed_value(seed, name))
 
 
 def seed_integer(seed, name: str = "seed") -> int | None:
     """``None`` or a non-negative integer seed (for kernels that take an integer seed)."""
     if isinstance(seed, np.random.Generator):
         return int(seed.integers(0, 2**62))
-    return optional_integer(seed, name, minimum=0)
+    return None if seed is None else _seed_value(seed, name)
+
+
+def _seed_value(seed, name: str) -> int:
+    try:
+        return integer(seed, name, minimum=0)
+    except ParameterError:
+        raise ParameterError(f"{name} must be None, an integer >= 0 or a numpy.random.Generator, "
+                             f"got {seed!r}") from None
+
+
+def instance(value, name: str, classes: type | tuple[type, ...]):
+    """``value`` if it is an instance of ``classes`` (a class or a tuple of classes)."""
+    if not isinstance(value, classes):
+        wanted = " or ".join(c.__name__ for c in (classes if isinstance(classes, tuple) else (classes,)))
+        raise ParameterError(f"{name} must be a {wanted}, got {type(value).__name__}")
+    return value
 
 
 # ---- sizes ----------------------------------------------------------------------------------------
@@ -153,7 +172,10 @@ def integer_array(value, name: str, *, ndim: int | tuple[int, ...] | None = None
             raise ParameterError(f"{name} must hold integers; got non-integral or non-finite values")
     if array.size:
         low, high = array.min(), array.max()
-        if (minimum is not None and low < minimum) or (maximum is not None and high > maximum):
+        limits = np.iinfo(dtype)  # the range of the result type bounds every entry too
+        minimum = limits.min if minimum is None else max(minimum, limits.min)
+        maximum = limits.max if maximum is None else min(maximum, limits.max)
+        if low < minimum or high > maximum:
             raise ParameterError(f"{name} must hold integers{_range_text(minimum, maximum)}; "
                                  f"got values from {low} to {high}")
     return np.ascontiguousarray(array, dtype=dtype)
@@ -200,6 +222,18 @@ def id_rows(value, name: str, count: int) -> np.ndarray:
     ended = array < 0
     if np.any(ended[:, :-1] & ~ended[:, 1:]):
         raise ParameterError(f"{name}: -1 ends a row; no id may follow it")
+    return array
+
+
+def arrival_times(value, name: str, count: int) -> np.ndarray:
+    """A 2-D float64 array of arrival times with ``count`` columns: finite, or ``+inf`` for never.
+
+    NaN and ``-inf`` are refused (:class:`NonFiniteError`).
+    """
+    array = real_array(value, name, ndim=2, shape=(None, count), finite=False)
+    if np.isnan(array).any() or np.isneginf(array).any():
+        raise NonFiniteError(f"{name} holds NaN or -inf; each time must be finite, or +inf for a message "
+                             f"that never arrives")
     return array
 
 

@@ -34,8 +34,10 @@ import itertools
 import numpy as np
 import scipy.sparse
 
-from codedml.codes.base import DEFAULT_CACHE_SIZE, LinearGradientCode
-from codedml.errors import ParameterError
+from codedml._validation import array_size, integer, optional_integer, real_array
+from codedml._validation import rng as validated_rng
+from codedml.codes.base import DEFAULT_CACHE_SIZE, LinearGradientCode, validated_encoding_matrix
+from codedml.errors import ParameterError, ShapeError
 from codedml.learn.bits import (
     check_bits,
     check_omega_scale,
@@ -52,11 +54,19 @@ DEFAULT_CALIBRATION_DRAWS = 20_000
 #: Distance to an integer below which a cumulative row sum is snapped onto it.
 SEGMENT_SNAP = 1e-12
 
+#: Bytes of the ``(draws, k, n)`` stack of survivor systems :class:`OptimalDecodingGC` solves at once.
+CALIBRATION_CHUNK_BYTES = 2**27
+
 
 def _check_replication(replication: int, n_workers: int, what: str) -> int:
-    if int(replication) != replication or not 1 <= replication <= n_workers:
-        raise ParameterError(f"{what} d must be an integer in [1, n={n_workers}], got {replication!r}")
-    return int(replication)
+    try:
+        return integer(replication, f"{what} d", minimum=1, maximum=n_workers)
+    except ParameterError:
+        raise ParameterError(f"{what} d must be an integer in [1, n={n_workers}], got {replication!r}") from None
+
+
+def _check_dense_size(n: int, what: str) -> None:
+    array_size(n * n, f"the dense n x n support of {what} (n={n})")
 
 
 def contiguous_segment_structure(row_sums, n_partitions: int) -> scipy.sparse.csr_array:
@@ -83,9 +93,10 @@ def contiguous_segment_structure(row_sums, n_partitions: int) -> scipy.sparse.cs
     >>> contiguous_segment_structure([1.5, 0.5, 1.0], 3).toarray().tolist()
     [[1.0, 0.5, 0.0], [0.0, 0.5, 0.0], [0.0, 0.0, 1.0]]
     """
-    row_sums = np.asarray(row_sums, dtype=np.float64)
-    k = int(n_partitions)
-    if row_sums.ndim != 1 or np.any(row_sums < 0) or not np.isclose(row_sums.sum(), k, rtol=1e-9):
+    row_sums = real_array(row_sums, "row_sums", ndim=1)
+    k = integer(n_partitions, "n_partitions", minimum=1)
+    array_size(row_sums.size + k + 2, f"the segment breakpoints (n={row_sums.size}, k={k})", itemsize=32)
+    if row_sums.size < 1 or np.any(row_sums < 0) or not np.isclose(row_sums.sum(), k, rtol=1e-9):
         raise ParameterError(f"row sums must be non-negative and add up to k={k}, got sum {row_sums.sum()!r}")
     n = row_sums.size
     cumulative = np.concatenate(([0.0], np.cumsum(row_sums)))
@@ -120,9 +131,12 @@ class ApproximateGradientCode(LinearGradientCode):
 
     def __init__(self, encoding_matrix, probabilities: np.ndarray, decoding_weights: np.ndarray,
                  cache_size: int = DEFAULT_CACHE_SIZE):
-        super().__init__(scipy.sparse.csr_array(encoding_matrix), cache_size=cache_size)
-        self.probabilities = probabilities
-        self.decoding_weights = np.asarray(decoding_weights, dtype=np.float64)
+        super().__init__(validated_encoding_matrix(encoding_matrix), cache_size=cache_size)
+        self.probabilities = check_probabilities(probabilities)
+        self.decoding_weights = real_array(decoding_weights, "decoding_weights", shape=(self.n_workers,))
+        if self.probabilities.size != self.n_workers:
+            raise ShapeError(f"probabilities must have one entry per worker ({self.n_workers}), "
+                             f"got {self.probabilities.size}")
         self.decoding_weights.setflags(write=False)
 
     @property
@@ -182,10 +196,7 @@ class OptimallyStructuredGC(ApproximateGradientCode):
                  cache_size: int = DEFAULT_CACHE_SIZE):
         probabilities = check_probabilities(probabilities)
         n = probabilities.size
-        k = n if n_partitions is None else n_partitions
-        if int(k) != k or k < 1:
-            raise ParameterError(f"n_partitions must be a positive integer, got {n_partitions!r}")
-        k = int(k)
+        k = n if n_partitions is None else integer(n_partitions, "n_partitions", minimum=1)
         if bits is None:
             self.bits = None
             weights = (1.0 - probabilities) / probabilities
@@ -251,7 +262,8 @@ class BernoulliGC(ApproximateGradientCode):
         probabilities = check_probabilities(probabilities)
         n = probabilities.size
         self.replication = _check_replication(replication, n, "replication")
-        rng = np.random.default_rng(seed)
+        rng = validated_rng(seed)
+        _check_dense_size(n, "BernoulliGC")
         support = rng.random((n, n)) < self.replication / n
         empty = np.flatnonzero(~support.any(axis=0))
         support[rng.integers(0, n, size=empty.size), empty] = True
@@ -378,24 +390,27 @@ class OptimalDecodingGC(ApproximateGradientCode):
         probabilities = check_probabilities(probabilities)
         n = probabilities.size
         self.replication = _check_replication(replication, n, "replication")
-        rng = np.random.default_rng(seed)
-        self.support = _random_regular_support(n, self.replication, rng)
+        rng = validated_rng(seed)
+        calibration_draws = optional_integer(calibration_draws, "calibration_draws", minimum=0)
         if calibration_draws is None:
             calibration_draws = 0 if n <= MAX_EXACT_CALIBRATION_WORKERS else DEFAULT_CALIBRATION_DRAWS
-        if int(calibration_draws) != calibration_draws or calibration_draws < 0:
-            raise ParameterError(f"calibration_draws must be a non-negative integer, got {calibration_draws!r}")
+        if calibration_draws == 0 and n > 20:
+            raise ParameterError(f"exact calibration (calibration_draws=0) enumerates 2^n survivor sets; "
+                                 f"n={n} is too many (at most 20)")
+        _check_dense_size(n, "OptimalDecodingGC")
+        self.support = _random_regular_support(n, self.replication, rng)
+        chunk = max(1, min(4096, CALIBRATION_CHUNK_BYTES // (8 * n * n)))
         if calibration_draws == 0:
-            if n > 20:
-                raise ParameterError(f"exact calibration enumerates 2^n survivor sets; n={n} is too many")
             masks = np.array(list(itertools.product((False, True), repeat=n)), dtype=np.float64)
             chances = np.prod(np.where(masks > 0, 1.0 - probabilities, probabilities), axis=1)
-            self.coverage = chances @ _least_squares_coverage(self.support, masks)
+            self.coverage = sum(chances[start:start + chunk] @ _least_squares_coverage(
+                self.support, masks[start:start + chunk]) for start in range(0, masks.shape[0], chunk))
             self.calibration_error = 0.0
         else:
             total = np.zeros(n)
             squares = np.zeros(n)
-            for start in range(0, int(calibration_draws), 4096):
-                size = min(4096, int(calibration_draws) - start)
+            for start in range(0, calibration_draws, chunk):
+                size = min(chunk, calibration_draws - start)
                 masks = (rng.random((size, n)) >= probabilities).astype(np.float64)
                 coverage = _least_squares_coverage(self.support, masks)
                 total += coverage.sum(axis=0)

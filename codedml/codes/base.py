@@ -16,7 +16,7 @@ from collections import OrderedDict
 import numpy as np
 import scipy.sparse
 
-from codedml._validation import check_finite, integer, real, real_array, received_ids
+from codedml._validation import arrival_times, array_size, check_finite, integer, real, real_array, received_ids
 from codedml.errors import NonFiniteError, NotDecodableError, ParameterError, ShapeError
 from codedml.kernels.real import dense_decoding_vector
 from codedml.kernels.sparse import csr_matmul
@@ -274,7 +274,15 @@ class GradientCode(ABC):
         (vectorised order statistic). Otherwise this generic version tests prefixes of the
         arrival order with :meth:`is_decodable` and bisection; codes with a known
         structure override it with a vectorised rule.
+
+        Raises
+        ------
+        ShapeError
+            ``finish_times`` is not 2-D with ``n_workers`` columns.
+        NonFiniteError
+            ``finish_times`` holds NaN or ``-inf``.
         """
+        finish_times = self.validated_finish_times(finish_times)
         if self.decodable_iff_count:
             needed = self.recovery_threshold
             times = np.partition(finish_times, needed - 1, axis=1)[:, needed - 1]
@@ -296,6 +304,28 @@ class GradientCode(ABC):
             times[it] = row[order[hi - 1]]
             used[it] = hi
         return times, used
+
+    def validated_finish_times(self, finish_times) -> np.ndarray:
+        """``finish_times`` as a 2-D float64 array with ``n_workers`` columns, finite or ``+inf``."""
+        return arrival_times(finish_times, "finish_times", self.n_workers)
+
+
+def validated_encoding_matrix(encoding_matrix, name: str = "encoding_matrix") -> scipy.sparse.csr_array:
+    """A dense or sparse real matrix as a finite, non-empty float64 CSR array (a copy)."""
+    if scipy.sparse.issparse(encoding_matrix):
+        if encoding_matrix.dtype.kind == "c":
+            raise ParameterError(f"{name} must be real; got complex values (dtype {encoding_matrix.dtype})")
+        if encoding_matrix.dtype.kind not in "biuf":
+            raise ParameterError(f"{name} must be numeric, got dtype {encoding_matrix.dtype}")
+        if encoding_matrix.ndim != 2:
+            raise ShapeError(f"{name} must be a 2-D matrix, got shape {encoding_matrix.shape}")
+        matrix = scipy.sparse.csr_array(encoding_matrix, dtype=np.float64, copy=True)
+    else:
+        matrix = scipy.sparse.csr_array(real_array(encoding_matrix, name, ndim=2, finite=False))
+    if matrix.shape[0] < 1 or matrix.shape[1] < 1:
+        raise ShapeError(f"{name} must be a non-empty 2-D matrix, got shape {matrix.shape}")
+    check_finite(matrix.data, name)
+    return matrix
 
 
 class LinearGradientCode(GradientCode):
@@ -322,10 +352,7 @@ class LinearGradientCode(GradientCode):
 
     def __init__(self, encoding_matrix, n_stragglers: int | None = None,
                  residual_tolerance: float = DEFAULT_RESIDUAL_TOLERANCE, cache_size: int = DEFAULT_CACHE_SIZE):
-        matrix = scipy.sparse.csr_array(encoding_matrix, dtype=np.float64, copy=True)
-        if matrix.ndim != 2 or matrix.shape[0] < 1 or matrix.shape[1] < 1:
-            raise ShapeError(f"encoding_matrix must be a non-empty 2-D matrix, got shape {matrix.shape}")
-        check_finite(matrix.data, "encoding_matrix")
+        matrix = validated_encoding_matrix(encoding_matrix)
         # canonical form now: scipy sorts unsorted indices in place on first use (e.g. ``!=``),
         # which would reorder ``data`` under the index copies the encoding kernel reads
         matrix.sum_duplicates()
@@ -334,9 +361,9 @@ class LinearGradientCode(GradientCode):
         self._indptr = matrix.indptr.astype(np.int64)
         self._indices = matrix.indices.astype(np.int64)
         self._dense_input = not scipy.sparse.issparse(encoding_matrix)
-        self.residual_tolerance = float(residual_tolerance)
+        self.residual_tolerance = real(residual_tolerance, "residual_tolerance", minimum=0.0)
         if n_stragglers is not None:
-            check_parameters(self.n_workers, n_stragglers)
+            _, n_stragglers = check_parameters(self.n_workers, n_stragglers)
         self.n_stragglers = n_stragglers
 
     @property
@@ -349,14 +376,28 @@ class LinearGradientCode(GradientCode):
 
     @property
     def assignment(self) -> np.ndarray:
+        array_size(self.n_workers * self.n_partitions, "the dense n_workers x n_partitions assignment "
+                   f"(n_workers={self.n_workers}, n_partitions={self.n_partitions})", itemsize=1)
         support = scipy.sparse.csr_array(self._csr != 0)
         return support.toarray()
+
+    @property
+    def computation_load(self) -> int:
+        return int(self.worker_loads.max())
+
+    @property
+    def worker_loads(self) -> np.ndarray:
+        rows = np.repeat(np.arange(self.n_workers), np.diff(self._indptr))
+        return np.bincount(rows[self._csr.data != 0], minlength=self.n_workers).astype(np.int64)
 
     def _encode(self, partials: np.ndarray) -> np.ndarray:
         return csr_matmul(self._indptr, self._indices, self._csr.data, partials)
 
-    def encoding_rows(self, survivors: np.ndarray) -> np.ndarray:
-        """Dense ``B_I``: the encoding rows of the given workers."""
+    def encoding_rows(self, survivors) -> np.ndarray:
+        """Dense ``B_I``: the encoding rows of the given workers (row ``i`` for ``survivors[i]``, any order)."""
+        survivors = received_ids(survivors, self.n_workers, "survivors")
+        array_size(survivors.size * self.n_partitions,
+                   f"the dense {survivors.size} x {self.n_partitions} system B_I of the survivors")
         return self._csr[survivors].toarray()
 
     def _decoding_vector(self, survivors: np.ndarray) -> np.ndarray:

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import scipy.sparse
 
+from codedml._validation import array_size, choice, integer, rng as validated_rng
 from codedml.codes.base import DEFAULT_CACHE_SIZE, DEFAULT_RESIDUAL_TOLERANCE, LinearGradientCode, check_parameters
 from codedml.errors import DecodingAccuracyError, NotDecodableError, ParameterError
 from codedml.kernels.real import (
@@ -27,6 +28,11 @@ from codedml.kernels.repetition import (
 
 def _csr_array(indptr, indices, data, n_cols) -> scipy.sparse.csr_array:
     return scipy.sparse.csr_array((data, indices, indptr), shape=(indptr.size - 1, n_cols))
+
+
+def _check_band_size(n: int, s: int) -> None:
+    """Refuse ``(n, s)`` whose ``n x (s + 1)`` band (and its CSR copy) would not fit in memory."""
+    array_size(n * (s + 1), f"the n x (s + 1) nonzeros of the encoding matrix (n={n}, s={s})", itemsize=32)
 
 
 class FractionalRepetition(LinearGradientCode):
@@ -56,7 +62,8 @@ class FractionalRepetition(LinearGradientCode):
     """
 
     def __init__(self, n: int, s: int, cache_size: int = DEFAULT_CACHE_SIZE):
-        check_parameters(n, s)
+        n, s = check_parameters(n, s)
+        _check_band_size(n, s)
         if n % (s + 1) != 0:
             raise ParameterError(f"fractional repetition needs n to be a multiple of s + 1; got n={n}, s={s}")
         self.blocks = n // (s + 1)
@@ -76,6 +83,7 @@ class FractionalRepetition(LinearGradientCode):
         return vector
 
     def first_decodable(self, finish_times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        finish_times = self.validated_finish_times(finish_times)
         grouped = finish_times.reshape(finish_times.shape[0], self.n_stragglers + 1, self.blocks)
         times = grouped.min(axis=1).max(axis=1)
         used = np.count_nonzero(finish_times <= times[:, None], axis=1)
@@ -84,6 +92,7 @@ class FractionalRepetition(LinearGradientCode):
 
 def golden_stride(n: int) -> int:
     """Stride ``q`` coprime to ``n`` nearest above ``n / phi``: it spreads ``q, 2q, ...`` evenly mod ``n``."""
+    n = integer(n, "n", minimum=1)
     if n <= 2:
         return 1
     stride = max(1, round(n / ((1 + 5 ** 0.5) / 2)))
@@ -94,6 +103,7 @@ def golden_stride(n: int) -> int:
 
 def is_prime(n: int) -> bool:
     """Whether ``n`` is a prime number (trial division; ``n`` is a worker count)."""
+    n = integer(n, "n")
     if n < 2:
         return False
     return all(n % d for d in range(2, math.isqrt(n) + 1))
@@ -179,10 +189,12 @@ class CyclicRepetition(LinearGradientCode):
 
     def __init__(self, n: int, s: int, seed=None, construction: str = "auto",
                  residual_tolerance: float = DEFAULT_RESIDUAL_TOLERANCE, cache_size: int = DEFAULT_CACHE_SIZE):
-        check_parameters(n, s)
+        n, s = check_parameters(n, s)
+        _check_band_size(n, s)
+        construction = choice(construction, "construction", ("auto", "cyclic-mds", "perturbed-dft", "gaussian"))
         if construction == "auto":
             construction = "cyclic-mds" if s % 2 == 0 and is_prime(n) else "perturbed-dft"
-        rng = np.random.default_rng(seed)
+        rng = validated_rng(seed)
         self.stride = golden_stride(n)
         if construction == "cyclic-mds":
             if s % 2:
@@ -201,9 +213,6 @@ class CyclicRepetition(LinearGradientCode):
             parity_check = rng.standard_normal((s, n))
             parity_check[:, -1] = -parity_check[:, :-1].sum(axis=1)
             self.band = cyclic_repetition_band_random(parity_check)
-        else:
-            raise ParameterError("construction must be 'auto', 'cyclic-mds', 'perturbed-dft' or 'gaussian', "
-                                 f"got {construction!r}")
         self.construction = construction
         indptr, indices, data = cyclic_band_to_csr(self.band)
         super().__init__(_csr_array(indptr, indices, data, n), s, residual_tolerance, cache_size)

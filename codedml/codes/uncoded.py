@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse
 
+from codedml._validation import array_size
 from codedml.codes.base import DEFAULT_CACHE_SIZE, LinearGradientCode, check_parameters
 from codedml.errors import NotDecodableError
 
@@ -21,7 +22,8 @@ class UncodedScheme(LinearGradientCode):
     decodable_iff_count = True
 
     def __init__(self, n: int, cache_size: int = DEFAULT_CACHE_SIZE):
-        check_parameters(n, 0)
+        n, _ = check_parameters(n, 0)
+        array_size(n, f"the n x n identity encoding matrix (n={n})", itemsize=32)
         super().__init__(scipy.sparse.identity(n, format="csr"), n_stragglers=0, cache_size=cache_size)
 
     def is_decodable(self, received) -> bool:
@@ -52,9 +54,9 @@ class IgnoreStragglers(UncodedScheme):
     exact = False
 
     def __init__(self, n: int, s: int, cache_size: int = DEFAULT_CACHE_SIZE):
-        check_parameters(n, s)
+        n, s = check_parameters(n, s)
         super().__init__(n, cache_size=cache_size)
-        self.n_stragglers = int(s)
+        self.n_stragglers = s
 
     def _decoding_vector(self, survivors: np.ndarray) -> np.ndarray:
         if survivors.size < self.recovery_threshold:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from codedml._validation import array_size, integer, integer_array, real, real_array
 from codedml.errors import ParameterError
 from codedml.kernels.bits import (
     allocation_utility,
@@ -29,6 +30,7 @@ from codedml.kernels.bits import (
     low_complexity_allocation,
     rounded_relaxation,
 )
+from codedml.learn.quantize import MAX_BITS
 
 ALLOCATION_METHODS = {
     "dp": dynamic_programming_allocation,
@@ -38,34 +40,30 @@ ALLOCATION_METHODS = {
 }
 
 
-def check_probabilities(probabilities) -> np.ndarray:
-    """``p`` as a 1-D float64 array, every entry in the open interval ``(0, 1)``."""
-    array = np.asarray(probabilities, dtype=np.float64)
+def check_probabilities(probabilities, name: str = "probabilities") -> np.ndarray:
+    """``p`` as a non-empty 1-D float64 array, every entry in the open interval ``(0, 1)``.
+
+    NaN counts as outside the interval (:class:`~codedml.errors.ParameterError`).
+    """
+    array = real_array(probabilities, f"straggler {name}", finite=False)
     if array.ndim != 1 or array.size < 1:
-        raise ParameterError(f"straggler probabilities must be a non-empty 1-D array, got shape {array.shape}")
-    if not np.all(np.isfinite(array)) or np.any(array <= 0.0) or np.any(array >= 1.0):
-        bad = array[~(np.isfinite(array) & (array > 0.0) & (array < 1.0))]
-        raise ParameterError(f"straggler probabilities must lie in the open interval (0, 1); got {bad[:5]}")
-    return np.ascontiguousarray(array)
+        raise ParameterError(f"straggler {name} must be a non-empty 1-D array, got shape {array.shape}")
+    inside = (array > 0.0) & (array < 1.0)  # False for NaN
+    if not inside.all():
+        raise ParameterError(f"straggler {name} must lie in the open interval (0, 1); got {array[~inside][:5]}")
+    return array
 
 
 def check_omega_scale(omega_scale) -> float:
     """``omega_scale`` as a positive finite float."""
-    value = float(omega_scale)
-    if not np.isfinite(value) or value <= 0.0:
-        raise ParameterError(f"omega_scale must be positive and finite, got {omega_scale!r}")
-    return value
+    return real(omega_scale, "omega_scale", minimum=0.0, open_minimum=True)
 
 
 def check_bits(bits, n_workers: int) -> np.ndarray:
     """Per-worker bits as int64, each 0 (not participating) or at least 2."""
-    array = np.asarray(bits)
+    array = integer_array(bits, "bits")
     if array.shape != (n_workers,):
         raise ParameterError(f"bits must have one entry per worker ({n_workers}), got shape {array.shape}")
-    if not np.issubdtype(array.dtype, np.integer) and (
-            not np.all(np.isfinite(array)) or np.any(array != np.round(array))):
-        raise ParameterError(f"bits must be integers, got {array}")
-    array = array.astype(np.int64)
     if np.any(array < 0) or np.any(array == 1):
         raise ParameterError(
             f"each worker needs 0 bits (not participating) or b >= 2 bits per coordinate, got {array[(array < 2)]}")
@@ -105,7 +103,8 @@ def allocate_bits(probabilities, budget: int, omega_scale: float, method: str = 
     probabilities : array_like, shape (n,)
         ``p_i``, each in ``(0, 1)``.
     budget : int
-        ``B``, total bits per coordinate over all workers; ``B >= 2 n``.
+        ``B``, total bits per coordinate over all workers; ``2 n <= B <= 32 n``
+        (:data:`codedml.learn.quantize.MAX_BITS` per worker).
     omega_scale : float
         ``s`` in ``omega(b) = s / (2^(b-1) - 1)^2`` (``D / 4`` for QSGD on ``D`` coordinates).
     method : {"dp", "low-complexity", "greedy", "relaxation"}
@@ -124,12 +123,17 @@ def allocate_bits(probabilities, budget: int, omega_scale: float, method: str = 
     At this small budget the least reliable worker is better left idle (the convex regime).
     """
     probabilities = check_probabilities(probabilities)
-    if method not in ALLOCATION_METHODS:
+    if not isinstance(method, str) or method not in ALLOCATION_METHODS:
         raise ParameterError(f"unknown allocation method {method!r}; choose one of {sorted(ALLOCATION_METHODS)}")
-    if int(budget) != budget:
-        raise ParameterError(f"budget must be an integer number of bits, got {budget!r}")
-    budget = int(budget)
-    if budget < 2 * probabilities.size:
-        raise ParameterError(
-            f"budget B={budget} is below 2 n = {2 * probabilities.size}: every worker needs at least 2 bits")
-    return ALLOCATION_METHODS[method](probabilities, budget, check_omega_scale(omega_scale))
+    n = probabilities.size
+    budget = integer(budget, "budget (an integer number of bits)")
+    if budget < 2 * n:
+        raise ParameterError(f"budget B={budget} is below 2 n = {2 * n}: every worker needs at least 2 bits")
+    if budget > MAX_BITS * n:
+        raise ParameterError(f"budget B={budget} is above {MAX_BITS} n = {MAX_BITS * n}: a quantized message "
+                             f"carries at most {MAX_BITS} bits per coordinate")
+    omega_scale = check_omega_scale(omega_scale)
+    if method == "dp":
+        array_size(n * (budget + 1), f"the n x (B + 1) table of the dynamic programme (n={n}, B={budget})",
+                   itemsize=4)
+    return ALLOCATION_METHODS[method](probabilities, budget, omega_scale)
