@@ -1,0 +1,346 @@
+"""Additive FFT over ``GF(2^m)`` in the Lin–Han–Chung novel polynomial basis, on shard rows.
+
+Notation (Lin, Chung and Han, FOCS 2014; Lin, Al-Naffouri and Han, IEEE Trans. IT 2016)
+    ``v_0, ..., v_{m-1}``, a basis of ``GF(2^m)`` over ``GF(2)``; ``omega_i = sum_t i_t v_t`` (the
+    bits of ``i`` pick basis elements, so ``omega_i + omega_j = omega_{i XOR j}``);
+    ``W_j(x) = prod_{a in span(v_0..v_{j-1})} (x - a)``, a linearised polynomial, and its
+    normalisation ``What_j = W_j / W_j(v_j)``; the novel basis ``X_i = prod_{t : i_t = 1} What_t``
+    (``deg X_i = i``). With a *Cantor* basis (``v_0 = 1``, ``v_t^2 + v_t = v_{t-1}``) every
+    ``W_j(v_j) = 1`` and the ``x`` coefficient of every ``What_j`` is 1, so the formal derivative
+    ``X_i' = sum_{t : i_t = 1} X_{i - 2^t}`` needs no multiplication.
+
+Transforms (``size`` a power of two, ``position`` a multiple of ``size``)
+    :func:`additive_fft` maps the coefficients ``d_i`` of ``D = sum_{i < size} d_i X_i`` to the
+    values ``D(omega_{position + i})``; :func:`additive_ifft` is its inverse. One level splits
+    ``D = D_0 + What_j D_1`` and, since ``What_j`` is linear and vanishes on ``span(v_0..v_{j-1})``,
+    is the butterfly ``low += c * high; high += low`` with the twiddle
+    ``c = What_j(omega_{position + start})``, ``start`` the block's first row. All twiddles come from
+    one table, ``skew[u] = What_j(omega_{u - 2^j})`` with ``2^j`` the lowest set bit of ``u``.
+
+Rows
+    Every transform acts on the rows of a ``uint64`` array, one row per point: a shard's
+    symbols packed ``64 / m`` to a word. Multiplying a word by a constant ``c`` is the bit-sliced
+    ``XOR_b c_b (alpha^b x)`` of :mod:`codedml.kernels.gf2m`, with the loop over the ``m`` bits
+    unrolled and the loop over words vectorised.
+
+Erasure decoding (:func:`erasure_decode`)
+    If the values ``c_i = C(omega_i)`` of a polynomial with ``deg C + |erased| < size`` are known
+    off an erasure set, ``E(x) = prod_{e erased} (x - omega_e)`` makes ``E C`` a polynomial of degree
+    ``< size`` known at every point (zero on the erasures); IFFT, formal derivative and FFT give
+    ``(E C)'``, and ``c_e = (E C)'(omega_e) / E'(omega_e)``. The logarithms of ``E(omega_i)`` (and of
+    ``E'(omega_e)`` at the erasures) are one XOR convolution of the erasure indicator with
+    ``log omega_j``, computed by a fast Walsh–Hadamard transform modulo ``2^m - 1``.
+
+Tables (``skew``, ``log_walsh``, ``exp``) are built by :mod:`codedml.codes.fast_reed_solomon` and
+passed as arguments, never read as globals.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+# ---- bit-sliced multiplication of packed words ----------------------------------------------
+@njit(cache=True, nogil=True)
+def swar_constants(degree, reduction):
+    """``(high_bits, reductions)``: the top bit of every ``degree``-bit lane, the reduction in every lane."""
+    low_bits = np.uint64(0)
+    for lane in range(64 // degree):
+        low_bits |= np.uint64(1) << np.uint64(lane * degree)
+    return low_bits << np.uint64(degree - 1), low_bits * np.uint64(reduction)
+
+
+@njit(cache=True, nogil=True)
+def coefficient_masks(coefficient, degree, masks):
+    """``masks[b]`` = all ones if bit ``b`` of ``coefficient`` is set, else zero (``masks`` has 16 entries)."""
+    for bit in range(16):
+        masks[bit] = np.uint64(0)
+    for bit in range(degree):
+        if (np.int64(coefficient) >> bit) & 1:
+            masks[bit] = ~np.uint64(0)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _times_alpha(word, high_bits, reductions, shift_top, shift_degree):
+    """``alpha * x`` for every symbol ``x`` packed in ``word``."""
+    top = (word & high_bits) >> shift_top
+    lanes = (top << shift_degree) - top
+    return ((word & ~high_bits) << np.uint64(1)) ^ (lanes & reductions)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _times_constant(word, masks, high_bits, reductions, shift_top, shift_degree, degree):
+    """``c * x`` for every symbol ``x`` packed in ``word``; ``masks`` from :func:`coefficient_masks`."""
+    product = np.uint64(0)
+    if degree == 8:
+        for bit in range(8):
+            product ^= word & masks[bit]
+            word = _times_alpha(word, high_bits, reductions, shift_top, shift_degree)
+    else:
+        for bit in range(16):
+            product ^= word & masks[bit]
+            word = _times_alpha(word, high_bits, reductions, shift_top, shift_degree)
+    return product
+
+
+@njit(cache=True, nogil=True)
+def scale_rows(rows, coefficients, degree, reduction):
+    """``rows[i] *= coefficients[i]`` in place (``rows`` uint64, shape (n_rows, n_words))."""
+    high_bits, reductions = swar_constants(degree, reduction)
+    shift_top, shift_degree = np.uint64(degree - 1), np.uint64(degree)
+    masks = np.zeros(16, dtype=np.uint64)
+    for i in range(rows.shape[0]):
+        coefficient = coefficients[i]
+        row = rows[i]
+        if coefficient == 0:
+            row[:] = 0
+        elif coefficient != 1:
+            coefficient_masks(coefficient, degree, masks)
+            for w in range(row.shape[0]):
+                row[w] = _times_constant(row[w], masks, high_bits, reductions, shift_top, shift_degree, degree)
+
+
+# ---- transforms -------------------------------------------------------------------------------
+@njit(cache=True, nogil=True)
+def additive_fft(rows, skew, position, output_start, output_stop, degree, reduction):
+    """Novel-basis coefficients to values, in place: row ``i`` becomes ``D(omega_{position + i})``.
+
+    Parameters
+    ----------
+    rows : ndarray of uint64, shape (size, n_words)
+        ``size`` a power of two; row ``i`` holds the coefficient of ``X_i`` (packed symbols).
+    skew : ndarray, shape (>= position + size,)
+        ``skew[u] = What_j(omega_{u - 2^j})``, ``2^j`` the lowest set bit of ``u``.
+    position : int
+        A multiple of ``size``: the transform evaluates on ``omega_position + span(v_0..)``.
+    output_start, output_stop : int
+        Only rows in ``[output_start, output_stop)`` need be correct on return (blocks that
+        feed no such row are skipped).
+    degree, reduction : int
+        ``m`` and the irreducible polynomial without ``x^m``.
+    """
+    size = rows.shape[0]
+    n_words = rows.shape[1]
+    high_bits, reductions = swar_constants(degree, reduction)
+    shift_top, shift_degree = np.uint64(degree - 1), np.uint64(degree)
+    masks = np.zeros(16, dtype=np.uint64)
+    half = size >> 1
+    while half >= 1:
+        for start in range(0, size, 2 * half):
+            if start + 2 * half <= output_start or start >= output_stop:
+                continue
+            coefficient = skew[position + start + half]
+            if coefficient == 0:
+                for i in range(start, start + half):
+                    low, high = rows[i], rows[i + half]
+                    for w in range(n_words):
+                        high[w] ^= low[w]
+            else:
+                coefficient_masks(coefficient, degree, masks)
+                for i in range(start, start + half):
+                    low, high = rows[i], rows[i + half]
+                    for w in range(n_words):
+                        value = low[w] ^ _times_constant(high[w], masks, high_bits, reductions, shift_top,
+                                                         shift_degree, degree)
+                        low[w] = value
+                        high[w] ^= value
+        half >>= 1
+
+
+@njit(cache=True, nogil=True)
+def additive_ifft(rows, skew, position, input_start, input_stop, degree, reduction):
+    """Values to novel-basis coefficients, in place: the inverse of :func:`additive_fft`.
+
+    Rows outside ``[input_start, input_stop)`` must be zero on entry (blocks of zeros are skipped).
+    """
+    size = rows.shape[0]
+    n_words = rows.shape[1]
+    high_bits, reductions = swar_constants(degree, reduction)
+    shift_top, shift_degree = np.uint64(degree - 1), np.uint64(degree)
+    masks = np.zeros(16, dtype=np.uint64)
+    half = 1
+    while half < size:
+        for start in range(0, size, 2 * half):
+            if start + 2 * half <= input_start or start >= input_stop:
+                continue
+            coefficient = skew[position + start + half]
+            if coefficient == 0:
+                for i in range(start, start + half):
+                    low, high = rows[i], rows[i + half]
+                    for w in range(n_words):
+                        high[w] ^= low[w]
+            else:
+                coefficient_masks(coefficient, degree, masks)
+                for i in range(start, start + half):
+                    low, high = rows[i], rows[i + half]
+                    for w in range(n_words):
+                        value = high[w] ^ low[w]
+                        high[w] = value
+                        low[w] ^= _times_constant(value, masks, high_bits, reductions, shift_top, shift_degree,
+                                                  degree)
+        half <<= 1
+
+
+@njit(cache=True, nogil=True)
+def formal_derivative(rows):
+    """Novel-basis coefficients of ``D'`` from those of ``D``, in place (Cantor basis).
+
+    ``X_i' = sum_{t : i_t = 1} X_{i - 2^t}``: coefficient ``i`` is added to coefficient
+    ``i - 2^t`` for every set bit ``t`` of ``i``. Visiting ``i`` in increasing order and adding
+    rows ``[i, i + w)`` into ``[i - w, i)`` (``w`` the lowest set bit of ``i``) reads every row
+    before it is written.
+    """
+    size = rows.shape[0]
+    n_words = rows.shape[1]
+    for i in range(1, size):
+        width = i & -i
+        for t in range(width):
+            target, source = rows[i - width + t], rows[i + t]
+            for w in range(n_words):
+                target[w] ^= source[w]
+
+
+# ---- error locator ------------------------------------------------------------------------------
+@njit(cache=True, nogil=True)
+def walsh_hadamard(values):
+    """Unnormalised fast Walsh–Hadamard transform of int64 ``values`` (length a power of two), in place."""
+    size = values.shape[0]
+    half = 1
+    while half < size:
+        for start in range(0, size, 2 * half):
+            for i in range(start, start + half):
+                a, b = values[i], values[i + half]
+                values[i] = a + b
+                values[i + half] = a - b
+        half <<= 1
+
+
+@njit(cache=True, nogil=True)
+def log_walsh_table(log_omega, degree):
+    """``FWHT(L) mod (2^m - 1)``, with ``L[j] = log omega_j`` for ``j >= 1`` and ``L[0] = 0``.
+
+    ``log_omega`` has a power-of-two length ``size``: the table serves transforms of that size.
+    """
+    modulus = (1 << degree) - 1
+    values = log_omega.astype(np.int64)
+    values[0] = 0
+    walsh_hadamard(values)
+    for i in range(values.shape[0]):
+        values[i] %= modulus
+    return values
+
+
+@njit(cache=True, nogil=True)
+def error_locator_logs(erased, log_walsh, degree):
+    """Discrete logarithms of ``E(omega_i)`` off the erasures and of ``E'(omega_i)`` on them.
+
+    ``log E(omega_i) = sum_{e erased} log omega_{i XOR e}`` is the XOR convolution of the erasure
+    indicator with ``L`` (``L[0] = 0``, so at an erasure the sum skips ``e = i`` and gives
+    ``log prod_{e != i} (omega_i - omega_e) = log E'(omega_i)``). Computed as
+    ``FWHT(FWHT(indicator) * FWHT(L)) / size`` modulo ``2^m - 1``, where ``1 / size = 2^{m - log2 size}``.
+
+    Parameters
+    ----------
+    erased : ndarray of bool or uint8, shape (size,)
+    log_walsh : ndarray of int64, shape (size,)
+        :func:`log_walsh_table` of the same size.
+    degree : int
+
+    Returns
+    -------
+    ndarray of int64, shape (size,), entries in ``[0, 2^m - 1)``.
+    """
+    size = erased.shape[0]
+    modulus = (1 << degree) - 1
+    values = np.zeros(size, dtype=np.int64)
+    for i in range(size):
+        if erased[i]:
+            values[i] = 1
+    walsh_hadamard(values)
+    for i in range(size):
+        values[i] = (values[i] % modulus) * log_walsh[i] % modulus
+    walsh_hadamard(values)
+    log_size = 0
+    while (1 << log_size) < size:
+        log_size += 1
+    inverse_size = np.int64(1) << (degree - log_size)
+    for i in range(size):
+        values[i] = (values[i] % modulus) * inverse_size % modulus
+    return values
+
+
+# ---- codec steps ----------------------------------------------------------------------------------
+@njit(cache=True, nogil=True)
+def erasure_decode(rows, erased, input_stop, output_start, output_stop, log_walsh, skew, exp, degree, reduction):
+    """Recover the erased rows in ``[output_start, output_stop)`` of a shortened Reed–Solomon word.
+
+    The word is the values ``C(omega_i)``, ``i < size``, of a polynomial with
+    ``deg C + |erased| < size``; rows at and above ``input_stop`` are known to be zero.
+
+    Parameters
+    ----------
+    rows : ndarray of uint64, shape (size, n_words)
+        Row ``i`` holds ``C(omega_i)`` (packed symbols) where ``erased[i]`` is false and
+        ``i < input_stop``; the rest is ignored. Overwritten: on return the erased rows in the
+        output range hold the recovered values, every other row is garbage.
+    erased : ndarray of bool or uint8, shape (size,)
+        The erasures, all below ``input_stop``.
+    input_stop, output_start, output_stop : int
+    log_walsh : ndarray of int64, shape (size,)
+        :func:`log_walsh_table` for this size.
+    skew : ndarray
+        Twiddles (see :func:`additive_fft`), at least ``size`` entries.
+    exp : ndarray
+        The field's antilogarithm table (``alpha^i`` for ``0 <= i < 2(2^m - 1)``).
+    degree, reduction : int
+    """
+    size = rows.shape[0]
+    modulus = (1 << degree) - 1
+    logs = error_locator_logs(erased, log_walsh, degree)
+    factors = np.zeros(size, dtype=np.int64)
+    first, last = size, -1
+    for i in range(min(input_stop, size)):
+        if not erased[i]:
+            factors[i] = exp[logs[i]]
+            first = min(first, i)
+            last = i
+    scale_rows(rows, factors, degree, reduction)
+    if last < 0:
+        rows[:] = 0
+        return
+    additive_ifft(rows, skew, 0, first, last + 1, degree, reduction)
+    formal_derivative(rows)
+    additive_fft(rows, skew, 0, output_start, output_stop, degree, reduction)
+    for i in range(size):
+        factors[i] = 0
+    for i in range(output_start, output_stop):
+        if erased[i]:
+            factors[i] = exp[modulus - logs[i]]
+    scale_rows(rows[output_start:output_stop], factors[output_start:output_stop], degree, reduction)
+
+
+@njit(cache=True, nogil=True)
+def chunked_encode(rows, chunk_size, data_stop, parity_count, skew, degree, reduction):
+    """Parity of the shortened code with ``chunk_size`` parity points, in place.
+
+    Rows ``[chunk_size, data_stop)`` hold the data (points ``omega_{chunk_size}, ...``), rows from
+    ``data_stop`` on are zero, and the row count is a multiple of the power of two
+    ``chunk_size``. The codeword is a polynomial of degree ``< size - chunk_size`` for any
+    power-of-two ``size >= data_stop``: each data chunk is interpolated (IFFT on its coset), the
+    coefficient vectors summed, and the sum evaluated on ``span(v_0..)`` (FFT) gives the parity.
+    On return rows ``[0, parity_count)`` hold the parity; data rows are overwritten.
+    """
+    n_words = rows.shape[1]
+    accumulator = rows[:chunk_size]
+    accumulator[:] = 0
+    for start in range(chunk_size, rows.shape[0], chunk_size):
+        if start >= data_stop:
+            break
+        chunk = rows[start:start + chunk_size]
+        additive_ifft(chunk, skew, start, 0, min(chunk_size, data_stop - start), degree, reduction)
+        for i in range(chunk_size):
+            target, source = accumulator[i], chunk[i]
+            for w in range(n_words):
+                target[w] ^= source[w]
+    additive_fft(accumulator, skew, 0, 0, parity_count, degree, reduction)
