@@ -4,20 +4,150 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 import time
+from collections.abc import Callable
+from typing import NoReturn
 
 import numpy as np
 from tqdm import tqdm
 
+from codedml import _validation as validation
 from codedml.codes import CyclicRepetition, FractionalRepetition, GradientCode, IgnoreStragglers, UncodedScheme
-from codedml.errors import CodedMLError
+from codedml.errors import CodedMLError, ParameterError
 from codedml.dist.experiment import register_distributed_command
 from codedml.learn.admm_experiment import register_admm_command
 from codedml.learn.experiments import register_commands as register_learning_commands
-from codedml.plotting import pyplot, write_figures_json
+from codedml.plotting import figures_json_path, pyplot, write_figures_json
 from codedml.sim import ShiftedExponential, StragglerModel, presets, simulate
 from codedml.sim.complexity import run_complexity
+
+
+# ---- argument checking ------------------------------------------------------------------------------
+# Every command's options are checked here, at parse time: a bad value exits with status 2 and one
+# line ``codedml: error: argument OPTION: ...`` before any work starts (the command modules import
+# these types when they register their subcommands).
+class CommandParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line ``codedml: error: MESSAGE`` on stderr, exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"codedml: error: {' '.join(message.split())}\n")
+
+
+def integer_option(minimum: int | None = None, maximum: int | None = None) -> Callable[[str], int]:
+    """An argparse ``type``: an integer in ``[minimum, maximum]`` (checked by :func:`_validation.integer`)."""
+
+    def integer(text: str) -> int:
+        return _checked(validation.integer, _number(text), minimum=minimum, maximum=maximum)
+
+    return integer
+
+
+def real_option(minimum: float | None = None, maximum: float | None = None, *, open_minimum: bool = False,
+                open_maximum: bool = False) -> Callable[[str], float]:
+    """An argparse ``type``: a finite real number in the stated interval (:func:`_validation.real`)."""
+
+    def real(text: str) -> float:
+        return _checked(validation.real, _number(text), minimum=minimum, maximum=maximum,
+                        open_minimum=open_minimum, open_maximum=open_maximum)
+
+    return real
+
+
+def integer_list_option(minimum: int | None = None) -> Callable[[str], list[int]]:
+    """An argparse ``type``: comma-separated distinct integers, each ``>= minimum``."""
+
+    def integer_list(text: str) -> list[int]:
+        values = [_checked(validation.integer, _number(item.strip()), minimum=minimum) for item in text.split(",")]
+        if len(set(values)) != len(values):
+            raise argparse.ArgumentTypeError(f"values must be distinct, got {text!r}")
+        return values
+
+    return integer_list
+
+
+def output_file(text: str) -> str:
+    """An argparse ``type``: a file path that can be written (its directory exists and is writable)."""
+    _check_writable(text)
+    return text
+
+
+def plot_file(text: str) -> str:
+    """An argparse ``type``: a writable figure path whose extension matplotlib can save (or none: PNG)."""
+    _check_writable(text)
+    extension = os.path.splitext(text)[1].lstrip(".").lower()
+    if extension:
+        from matplotlib.backend_bases import FigureCanvasBase
+
+        formats = FigureCanvasBase.get_supported_filetypes()
+        if extension not in formats:
+            raise argparse.ArgumentTypeError(f"cannot save a figure as {extension!r} ({text!r}); "
+                                             f"use one of {', '.join(sorted(formats))}")
+    return text
+
+
+def check_plot_output(option: str, path: str, *, figures_json: bool = False) -> None:
+    """Raise :class:`ParameterError` naming ``option`` if the figure ``path`` (and, with ``figures_json``,
+    the JSON file beside it) cannot be written: for default paths and for files derived from an option."""
+    try:
+        plot_file(path)
+        if figures_json:
+            output_file(figures_json_path(path))
+    except argparse.ArgumentTypeError as error:
+        raise ParameterError(f"argument {option}: {error}") from None
+
+
+def refuse_options(args: argparse.Namespace, options: dict[str, str], reason: str) -> None:
+    """Raise :class:`ParameterError` if an option of ``options`` (``dest -> flag``) was given; ``reason`` says why."""
+    for dest, flag in options.items():
+        if getattr(args, dest) not in (None, False):
+            raise ParameterError(f"argument {flag}: not allowed {reason}")
+
+
+def check_size(option: str, n_elements: int, what: str) -> None:
+    """:func:`_validation.array_size` with the option that sets the size named first."""
+    try:
+        validation.array_size(n_elements, what)
+    except ParameterError as error:
+        raise type(error)(f"argument {option}: {error}") from None
+
+
+def fill_defaults(args: argparse.Namespace, defaults: dict) -> None:
+    """Set every option of ``defaults`` that was not given (is ``None``) to its default."""
+    for dest, value in defaults.items():
+        if getattr(args, dest) is None:
+            setattr(args, dest, value)
+
+
+def _number(text: str):
+    """``text`` as an int, else a float, else unchanged (then refused by the check with its value shown)."""
+    for convert in (int, float):
+        try:
+            return convert(text)
+        except ValueError:
+            pass
+    return text
+
+
+def _checked(check, value, **limits):
+    try:
+        return check(value, "value", **limits)
+    except ParameterError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _check_writable(path: str) -> None:
+    directory = os.path.dirname(os.path.abspath(path))
+    if not path or os.path.isdir(path):
+        raise argparse.ArgumentTypeError(f"{path!r} is not a file name")
+    if not os.path.isdir(directory):
+        raise argparse.ArgumentTypeError(f"directory {directory!r} of {path!r} does not exist")
+    if not os.access(directory, os.W_OK | os.X_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+        raise argparse.ArgumentTypeError(f"cannot write {path!r}: permission denied")
+
+
+# ---- compare --------------------------------------------------------------------------------------
 
 
 def compare_schemes(n_workers: int, n_stragglers: int, model: StragglerModel) -> dict[str, GradientCode]:
@@ -57,7 +187,46 @@ def harmonic_number(m: int) -> float:
     return math.fsum(1.0 / i for i in range(1, m + 1))
 
 
+#: Defaults of the ``compare`` options that ``--preset`` or ``--complexity`` may refuse (``None`` means not given).
+COMPARE_DEFAULTS = {"workers": 40, "stragglers": 9, "mu": 10.0, "alpha": 0.01, "dimension": 1000,
+                    "decode_samples": 200}
+
+#: The ``compare`` options a preset's fixed figure ignores.
+PRESET_IGNORED = {"workers": "-K/--workers", "stragglers": "-s/--stragglers", "dimension": "--dimension",
+                  "decode_samples": "--decode-samples"}
+
+#: What each preset fixes, for the error naming an option it ignores.
+PRESET_FIXES = {"cpgc": "K = M = 20, r = 3", "gc-mmc": "K = 40, r = 10"}
+
+
+def check_compare_options(args: argparse.Namespace) -> None:
+    """Refuse options the chosen mode ignores and combinations no mode accepts; fill in the defaults."""
+    if args.complexity:
+        refuse_options(args, {**PRESET_IGNORED, "mu": "--mu", "alpha": "--alpha", "iterations": "--iterations",
+                              "no_hybrid": "--no-hybrid"},
+                       "with --complexity (it times decoding on its own grid of k)")
+        check_plot_output("--plot", args.plot or "complexity.png", figures_json=True)
+    elif args.preset:
+        refuse_options(args, PRESET_IGNORED, f"with --preset {args.preset} (it fixes {PRESET_FIXES[args.preset]})")
+        if args.preset != "gc-mmc":
+            refuse_options(args, {"no_hybrid": "--no-hybrid"}, "with --preset cpgc (only gc-mmc has the hybrid rule)")
+        check_plot_output("--plot", args.plot or f"{args.preset}.png", figures_json=True)
+    else:
+        refuse_options(args, {"no_hybrid": "--no-hybrid"}, "without --preset gc-mmc")
+    fill_defaults(args, COMPARE_DEFAULTS)
+    if args.complexity or args.preset:
+        return
+    if args.stragglers >= args.workers:
+        raise ParameterError(f"argument -s/--stragglers: n_stragglers must be < K = {args.workers} workers "
+                             f"(-K), got {args.stragglers}")
+    check_size("--dimension", args.workers * args.dimension,
+               f"the K x dimension partial gradients (K={args.workers}, dimension={args.dimension})")
+    check_size("--decode-samples", args.workers * args.decode_samples,
+               f"the finish times of {args.decode_samples} timed iterations of K={args.workers} workers")
+
+
 def run_compare(args: argparse.Namespace) -> int:
+    check_compare_options(args)
     if args.complexity:
         run_complexity(args.plot or "complexity.png", seed=args.seed)
         return 0
@@ -184,36 +353,41 @@ def run_tables(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="codedml", description="Coded computing for straggler-tolerant ML.")
+    parser = CommandParser(prog="codedml", description="Coded computing for straggler-tolerant ML.")
     commands = parser.add_subparsers(dest="command", required=True)
     compare = commands.add_parser(
         "compare", help="compare one-message gradient codes under a straggler model",
         description="Monte Carlo completion time, messages and decoding time of the uncoded, "
                     "ignore-stragglers, fractional and cyclic repetition schemes under the shifted "
                     "exponential model (worker w finishes its r tasks at r (alpha + X_w), X_w ~ Exp(mu)).")
-    compare.add_argument("-K", "--workers", type=int, default=40, help="number of workers K = n (default 40)")
-    compare.add_argument("-s", "--stragglers", type=int, default=9,
-                         help="stragglers tolerated s; computation load r = s + 1 (default 9)")
-    compare.add_argument("--mu", type=float, default=10.0, help="straggling rate mu of Exp(mu) (default 10)")
-    compare.add_argument("--alpha", type=float, default=0.01, help="shift alpha: minimum time per task (default 0.01)")
-    compare.add_argument("--iterations", type=int,
+    compare.add_argument("-K", "--workers", type=integer_option(minimum=1),
+                         help="number of workers K = n (default 40)")
+    compare.add_argument("-s", "--stragglers", type=integer_option(minimum=0),
+                         help="stragglers tolerated s < K; computation load r = s + 1 (default 9)")
+    compare.add_argument("--mu", type=real_option(minimum=0.0, open_minimum=True),
+                         help="straggling rate mu > 0 of Exp(mu) (default 10)")
+    compare.add_argument("--alpha", type=real_option(minimum=0.0),
+                         help="shift alpha >= 0: minimum time per task (default 0.01)")
+    compare.add_argument("--iterations", type=integer_option(minimum=1),
                          help="Monte Carlo iterations (default 20000; 10000 with --preset)")
-    compare.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    compare.add_argument("--dimension", type=int, default=1000,
+    compare.add_argument("--seed", type=integer_option(minimum=0), default=0, help="random seed (default 0)")
+    compare.add_argument("--dimension", type=integer_option(minimum=1),
                          help="gradient dimension d used to time decoding (default 1000)")
-    compare.add_argument("--decode-samples", type=int, default=200,
+    compare.add_argument("--decode-samples", type=integer_option(minimum=1),
                          help="iterations whose decoding is timed (default 200)")
-    compare.add_argument("--plot", metavar="FILE.png", help="save a bar chart of E[T] and messages")
-    compare.add_argument("--preset", choices=["cpgc", "gc-mmc"],
-                         help="reproduce a paper's multi-message figure instead (cpgc: seed cpgc Figure 1, "
-                              "K = M = 20, r = 3; gc-mmc: seed gc-mmc Figure 1, K = 40, r = 10); writes "
-                              "the plot (default PRESET.png) and a JSON file of its figures beside it; "
-                              "--iterations defaults to 10000 here")
-    compare.add_argument("--complexity", action="store_true",
-                         help="measure decoding time vs k (100..50000) of Reed-Solomon GF(2^16), real-field MDS "
-                              "and LT peeling, plus the LT overhead, instead; MDS sizes predicted to exceed a "
-                              "minute are skipped (and named); writes the log-log plot (default "
-                              "complexity.png) and a JSON file of its figures beside it")
+    compare.add_argument("--plot", metavar="FILE.png", type=plot_file, help="save a bar chart of E[T] and messages")
+    mode = compare.add_mutually_exclusive_group()
+    mode.add_argument("--preset", choices=["cpgc", "gc-mmc"],
+                      help="reproduce a paper's multi-message figure instead (cpgc: seed cpgc Figure 1, "
+                           "K = M = 20, r = 3; gc-mmc: seed gc-mmc Figure 1, K = 40, r = 10); writes "
+                           "the plot (default PRESET.png) and a JSON file of its figures beside it; "
+                           "--iterations defaults to 10000 here; -K, -s, --dimension and --decode-samples "
+                           "are refused")
+    mode.add_argument("--complexity", action="store_true",
+                      help="measure decoding time vs k (100..50000) of Reed-Solomon GF(2^16), real-field MDS "
+                           "and LT peeling, plus the LT overhead, instead; MDS sizes predicted to exceed a "
+                           "minute are skipped (and named); writes the log-log plot (default "
+                           "complexity.png) and a JSON file of its figures beside it; takes --seed and --plot only")
     compare.add_argument("--no-hybrid", action="store_true",
                          help="gc-mmc preset: GC-MMC without the hybrid rule (a worker that finishes its whole "
                               "cluster sends the plain cluster sum)")
@@ -231,12 +405,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the ``codedml`` command; return its exit status.
+
+    A bad option exits with status 2 at parse time (``SystemExit``); a :class:`CodedMLError` raised
+    later (a combination of options, a library check) returns 2. Either way stderr gets one line
+    ``codedml: error: MESSAGE``.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return args.run(args)
     except CodedMLError as error:
-        print(f"codedml: error: {error}", file=sys.stderr)
+        message = " ".join(str(error).split())
+        print(f"codedml: error: {message}", file=sys.stderr)
         return 2
 
 
