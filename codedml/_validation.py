@@ -142,7 +142,7 @@ def real_array(value, name: str, *, ndim: int | tuple[int, ...] | None = None, s
     if np.iscomplexobj(array):
         raise ParameterError(f"{name} must be real; got complex values (dtype {array.dtype})")
     _check_shape(array, name, ndim, shape)
-    array = np.ascontiguousarray(array, dtype=dtype)
+    array = np.asarray(array, dtype=dtype, order="C")  # C-contiguous; keeps 0-d input 0-d
     if finite:
         check_finite(array, name)
     return array
@@ -178,7 +178,7 @@ def integer_array(value, name: str, *, ndim: int | tuple[int, ...] | None = None
         if low < minimum or high > maximum:
             raise ParameterError(f"{name} must hold integers{_range_text(minimum, maximum)}; "
                                  f"got values from {low} to {high}")
-    return np.ascontiguousarray(array, dtype=dtype)
+    return np.asarray(array, dtype=dtype, order="C")
 
 
 def field_elements(value, name: str, order: int, *, ndim: int | tuple[int, ...] | None = None,

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse
 
+from codedml._validation import array_size, instance, integer, real
+from codedml._validation import rng as validated_rng
 from codedml.codes.base import GradientCode
 from codedml.errors import ParameterError
 from codedml.kernels.real import span_residuals
@@ -68,18 +70,26 @@ def check_b_span(code: GradientCode, exhaustive_limit: int = 20_000, n_samples: 
     BSpanReport
         Truthy when the condition held on every checked set.
     """
+    instance(code, "code", GradientCode)
+    exhaustive_limit = integer(exhaustive_limit, "exhaustive_limit", minimum=0)
+    n_samples = integer(n_samples, "n_samples", minimum=1)
+    tolerance = real(tolerance, "tolerance", minimum=0.0)
+    rng = validated_rng(seed)
     needed = code.recovery_threshold
     if needed is None:
         raise ParameterError("check_b_span needs a code with a recovery_threshold (n - s)")
     n = code.n_workers
+    array_size(n * code.n_partitions, f"the dense encoding matrix (n={n}, k={code.n_partitions})")
     matrix = code.encoding_matrix
     dense = matrix.toarray() if scipy.sparse.issparse(matrix) else np.asarray(matrix, dtype=np.float64)
     total = math.comb(n, needed)
     exhaustive = total <= exhaustive_limit
+    array_size((total if exhaustive else n_samples) * max(needed, n),
+               f"the survivor sets to check (n={n}, n - s={needed}, exhaustive_limit={exhaustive_limit}, "
+               f"n_samples={n_samples})")
     if exhaustive:
         subsets = np.array(list(itertools.combinations(range(n), needed)), dtype=np.int64).reshape(total, needed)
     else:
-        rng = np.random.default_rng(seed)
         subsets = np.sort(np.argsort(rng.random((n_samples, n)), axis=1)[:, :needed], axis=1).astype(np.int64)
     residuals = span_residuals(np.ascontiguousarray(dense), subsets)
     worst = int(np.argmax(residuals))

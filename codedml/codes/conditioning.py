@@ -22,6 +22,8 @@ from itertools import combinations
 import numpy as np
 import scipy.sparse
 
+from codedml._validation import array_size, instance, integer
+from codedml._validation import rng as validated_rng
 from codedml.codes.base import GradientCode
 from codedml.codes.mds_computation import MDSCodedComputation
 from codedml.errors import NotDecodableError, ParameterError
@@ -51,6 +53,12 @@ class ConditioningReport:
 
 def survivor_sets(n: int, size: int, n_samples: int, rng: np.random.Generator) -> list[np.ndarray]:
     """All size-``size`` subsets of ``range(n)`` if at most ``n_samples``, else windows plus random sets."""
+    n = integer(n, "n", minimum=1)
+    size = integer(size, "size", minimum=0, maximum=n)
+    n_samples = integer(n_samples, "n_samples", minimum=0)
+    rng = validated_rng(rng, "rng")
+    array_size(min(math.comb(n, size), n + n_samples) * size,
+               f"the survivor sets (n={n}, size={size}, n_samples={n_samples})")
     if math.comb(n, size) <= n_samples:
         return [np.array(subset, dtype=np.int64) for subset in combinations(range(n), size)]
     windows = [np.sort((np.arange(size) + start) % n) for start in range(n)]
@@ -66,7 +74,7 @@ def decoding_conditioning(code, n_samples: int = 200, seed: int = 0, dimension: 
         A real-field code with a ``recovery_threshold``.
     n_samples : int
         Random survivor sets (besides the contiguous windows) when enumeration is too large.
-    seed : int
+    seed : int or numpy.random.Generator
         Seed of the survivor sets and of the test data.
     dimension : int
         ``d``: columns of the random partial gradients (or of ``W``).
@@ -79,12 +87,15 @@ def decoding_conditioning(code, n_samples: int = 200, seed: int = 0, dimension: 
     >>> round(report.worst_condition, 12), report.worst_relative_error < 1e-15
     (1.0, True)
     """
+    instance(code, "code", (GradientCode, MDSCodedComputation))
+    n_samples = integer(n_samples, "n_samples", minimum=0)
+    dimension = integer(dimension, "dimension", minimum=1)
     if code.field != "real":
         raise ParameterError(f"conditioning is measured for real-field codes, got field {code.field!r}")
     threshold = code.recovery_threshold
     if threshold is None:
         raise ParameterError("the code has no recovery threshold to size the survivor sets")
-    rng = np.random.default_rng(seed)
+    rng = validated_rng(seed)
     sets = survivor_sets(code.n_workers, threshold, n_samples, rng)
     if isinstance(code, MDSCodedComputation):
         W = rng.standard_normal((code.n_submatrices, dimension))
@@ -95,6 +106,8 @@ def decoding_conditioning(code, n_samples: int = 200, seed: int = 0, dimension: 
         partials = rng.standard_normal((code.n_partitions, dimension))
         target = partials.sum(axis=0)
         results = code.encode(partials)
+        array_size(code.n_workers * code.n_partitions,
+                   f"the dense encoding matrix (n={code.n_workers}, k={code.n_partitions})")
         matrix = code.encoding_matrix
         matrix = matrix.toarray() if scipy.sparse.issparse(matrix) else np.asarray(matrix)
     else:

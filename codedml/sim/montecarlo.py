@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from codedml._validation import instance, integer
+from codedml._validation import rng as validated_rng
 from codedml.codes.base import GradientCode
-from codedml.errors import NotDecodableError, ParameterError
+from codedml.errors import NotDecodableError
 from codedml.sim.stragglers import StragglerModel
 
 #: Two-sided 95% normal quantile.
@@ -72,9 +74,11 @@ def simulate(code: GradientCode, model: StragglerModel, n_iterations: int = 10_0
     >>> abs(result.mean_time - 1.549) < 3 * result.ci95
     True
     """
-    if n_iterations < 2:
-        raise ParameterError(f"n_iterations must be at least 2, got {n_iterations}")
-    rng = np.random.default_rng(seed)
+    instance(code, "code", GradientCode)
+    instance(model, "model", StragglerModel)
+    n_iterations = integer(n_iterations, "n_iterations", minimum=2)
+    batch_size = integer(batch_size, "batch_size", minimum=1)
+    rng = validated_rng(seed)
     loads = code.worker_loads
     times, used = [], []
     for start in range(0, n_iterations, batch_size):

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from codedml.errors import ParameterError
+from codedml._validation import array_size, instance, integer, real, real_array
+from codedml._validation import rng as validated_rng
+from codedml.errors import ParameterError, ShapeError
 from codedml.sim.stragglers import (
     HeterogeneousShiftedExponential,
     PersistentStragglers,
@@ -43,11 +45,11 @@ def exponential_straggler_probabilities(rates, deadline: float) -> np.ndarray:
     >>> exponential_straggler_probabilities([1.0, 2.0], deadline=1.5).round(4).tolist()
     [0.6065, 0.3679]
     """
-    rates = np.asarray(rates, dtype=np.float64).reshape(-1)
+    rates = real_array(rates, "straggling rates mu", ndim=(0, 1), finite=False).reshape(-1)
     if rates.size < 1 or not np.all(np.isfinite(rates)) or np.any(rates <= 0):
         raise ParameterError(f"straggling rates mu must be positive and finite, got {rates[:5]}")
-    deadline = float(deadline)
-    if not np.isfinite(deadline) or deadline <= 1.0:
+    deadline = real(deadline, "deadline tau")
+    if deadline <= 1.0:
         raise ParameterError(f"deadline tau must exceed the unit shift 1 (else every worker straggles), got {deadline}")
     return np.exp(-rates * (deadline - 1.0))
 
@@ -81,12 +83,14 @@ def straggler_probabilities(model: StragglerModel, deadline: float, n_workers: i
     ndarray, shape (n_workers,)
         Probabilities in ``[0, 1]``; the codes need them in ``(0, 1)``.
     """
-    deadline = float(deadline)
-    if not np.isfinite(deadline) or deadline <= 0:
-        raise ParameterError(f"deadline must be positive and finite, got {deadline}")
-    if int(n_workers) != n_workers or n_workers < 1:
-        raise ParameterError(f"n_workers must be a positive integer, got {n_workers!r}")
-    loads = np.broadcast_to(np.asarray(loads, dtype=np.float64), (int(n_workers),)).copy()
+    instance(model, "model", StragglerModel)
+    deadline = real(deadline, "deadline", minimum=0.0, open_minimum=True)
+    n_workers = integer(n_workers, "n_workers", minimum=1)
+    array_size(n_workers, f"the per-worker arrays (n_workers={n_workers})", itemsize=64)
+    loads = real_array(loads, "loads", ndim=(0, 1), finite=False)
+    if loads.shape not in ((), (n_workers,)):
+        raise ShapeError(f"loads must be a number or have shape ({n_workers},), one per worker; got {loads.shape}")
+    loads = np.broadcast_to(loads, (n_workers,)).copy()
     if not np.all(np.isfinite(loads)) or np.any(loads <= 0):
         raise ParameterError(f"loads must be positive and finite, got {loads[:5]}")
     if isinstance(model, PersistentStragglers):
@@ -102,8 +106,8 @@ def straggler_probabilities(model: StragglerModel, deadline: float, n_workers: i
         shift = np.broadcast_to(model.alpha, loads.shape)
         slack = deadline / loads - shift
         return np.where(slack > 0, np.exp(-rate * np.maximum(slack, 0.0)), 1.0)
-    if int(n_draws) != n_draws or n_draws < 1:
-        raise ParameterError(f"n_draws must be a positive integer, got {n_draws!r}")
-    rng = np.random.default_rng() if rng is None else rng
-    finish = model.finish_times(loads, int(n_draws), rng)
+    n_draws = integer(n_draws, "n_draws", minimum=1)
+    rng = validated_rng(rng, "rng")
+    array_size(n_draws * n_workers, f"the n_draws x n_workers finish times (n_draws={n_draws}, n_workers={n_workers})")
+    finish = model.finish_times(loads, n_draws, rng)
     return np.mean(finish > deadline, axis=0)

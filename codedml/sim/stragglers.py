@@ -8,11 +8,14 @@ al. 2018). ``inf`` means the worker never answers. Every model takes a
 
 from __future__ import annotations
 
+import numbers
 from abc import ABC, abstractmethod
 
 import numpy as np
 
-from codedml.errors import ParameterError
+from codedml._validation import array_size, ids, instance, integer, real, real_array
+from codedml._validation import rng as validated_rng
+from codedml.errors import ParameterError, ShapeError
 
 
 class StragglerModel(ABC):
@@ -20,23 +23,49 @@ class StragglerModel(ABC):
 
     @abstractmethod
     def unit_times(self, n_iterations: int, n_workers: int, rng: np.random.Generator) -> np.ndarray:
-        """Array of shape ``(n_iterations, n_workers)``: the time of one computation."""
+        """Array of shape ``(n_iterations, n_workers)``: the time of one computation.
+
+        Implementations start with :func:`check_draw` on their arguments.
+        """
 
     def finish_times(self, loads: np.ndarray, n_iterations: int, rng: np.random.Generator) -> np.ndarray:
-        """Time at which each worker finishes all its ``loads[w]`` computations, per iteration."""
-        loads = np.asarray(loads, dtype=np.float64)
+        """Time at which each worker finishes all its ``loads[w]`` computations, per iteration.
+
+        ``loads`` is a 1-D array of non-negative finite computation counts, one per worker.
+        """
+        loads = check_loads(loads)
         return self.unit_times(n_iterations, loads.size, rng) * loads
 
 
+def check_loads(loads, name: str = "loads") -> np.ndarray:
+    """``loads`` as a non-empty 1-D float64 array of non-negative finite numbers."""
+    loads = real_array(loads, name, ndim=1)
+    if loads.size < 1 or np.any(loads < 0):
+        raise ParameterError(f"{name} must be a non-empty 1-D array of non-negative numbers, one per worker")
+    return loads
+
+
+def check_draw(n_iterations, n_workers, rng) -> tuple[int, int, np.random.Generator]:
+    """Validated ``(n_iterations >= 0, n_workers >= 1, rng)`` of a draw of ``n_iterations x n_workers`` times.
+
+    ``rng`` may be a :class:`numpy.random.Generator`, a non-negative integer seed or ``None``.
+    """
+    n_iterations = integer(n_iterations, "n_iterations", minimum=0)
+    n_workers = integer(n_workers, "n_workers", minimum=1)
+    array_size(n_iterations * n_workers,
+               f"the n_iterations x n_workers times (n_iterations={n_iterations}, n_workers={n_workers})")
+    return n_iterations, n_workers, validated_rng(rng, "rng")
+
+
 def _positive(value, name: str) -> np.ndarray:
-    array = np.asarray(value, dtype=np.float64)
+    array = real_array(value, name, finite=False)
     if not np.all(np.isfinite(array)) or np.any(array <= 0):
         raise ParameterError(f"{name} must be positive and finite, got {value!r}")
     return array
 
 
 def _non_negative(value, name: str) -> np.ndarray:
-    array = np.asarray(value, dtype=np.float64)
+    array = real_array(value, name, finite=False)
     if not np.all(np.isfinite(array)) or np.any(array < 0):
         raise ParameterError(f"{name} must be non-negative and finite, got {value!r}")
     return array
@@ -54,10 +83,11 @@ class ShiftedExponential(StragglerModel):
     """
 
     def __init__(self, mu: float = 10.0, alpha: float = 0.01):
-        self.mu = float(_positive(mu, "mu"))
-        self.alpha = float(_non_negative(alpha, "alpha"))
+        self.mu = real(mu, "mu", minimum=0.0, open_minimum=True)
+        self.alpha = real(alpha, "alpha", minimum=0.0)
 
     def unit_times(self, n_iterations: int, n_workers: int, rng: np.random.Generator) -> np.ndarray:
+        n_iterations, n_workers, rng = check_draw(n_iterations, n_workers, rng)
         return self.alpha + rng.exponential(1.0 / self.mu, size=(n_iterations, n_workers))
 
     def __repr__(self) -> str:
@@ -76,10 +106,17 @@ class HeterogeneousShiftedExponential(StragglerModel):
     """
 
     def __init__(self, mu, alpha=0.01):
-        self.mu = _positive(mu, "mu").reshape(-1)
-        self.alpha = np.broadcast_to(_non_negative(alpha, "alpha"), self.mu.shape).copy()
+        mu = _positive(mu, "mu")
+        if mu.ndim > 1 or mu.size < 1:
+            raise ShapeError(f"mu must be a number or a non-empty 1-D array (one rate per worker), got shape {mu.shape}")
+        self.mu = mu.reshape(-1)
+        alpha = _non_negative(alpha, "alpha")
+        if alpha.shape not in ((), self.mu.shape):
+            raise ShapeError(f"alpha must be a number or have the shape {self.mu.shape} of mu, got {alpha.shape}")
+        self.alpha = np.broadcast_to(alpha, self.mu.shape).copy()
 
     def unit_times(self, n_iterations: int, n_workers: int, rng: np.random.Generator) -> np.ndarray:
+        n_iterations, n_workers, rng = check_draw(n_iterations, n_workers, rng)
         if n_workers != self.mu.size:
             raise ParameterError(f"model has rates for {self.mu.size} workers, the code has {n_workers}")
         return self.alpha + rng.exponential(1.0, size=(n_iterations, n_workers)) / self.mu
@@ -97,10 +134,12 @@ class PersistentStragglers(StragglerModel):
     """
 
     def __init__(self, base: StragglerModel, workers):
-        self.base = base
-        self.workers = np.unique(np.asarray(workers, dtype=np.int64))
+        self.base = instance(base, "base", StragglerModel)
+        workers = [workers] if isinstance(workers, numbers.Integral) else workers
+        self.workers = np.unique(ids(workers, "workers", np.iinfo(np.int64).max, unique=False, mask=False))
 
     def unit_times(self, n_iterations: int, n_workers: int, rng: np.random.Generator) -> np.ndarray:
+        n_iterations, n_workers, rng = check_draw(n_iterations, n_workers, rng)
         if self.workers.size and (self.workers[0] < 0 or self.workers[-1] >= n_workers):
             raise ParameterError(f"persistent straggler ids must lie in [0, {n_workers})")
         times = self.base.unit_times(n_iterations, n_workers, rng)
@@ -110,9 +149,13 @@ class PersistentStragglers(StragglerModel):
 
 def random_worker_subsets(n_iterations: int, n_workers: int, count: int, rng: np.random.Generator) -> np.ndarray:
     """``count`` distinct workers drawn uniformly per iteration: int array of shape ``(n_iterations, count)``."""
-    if int(count) != count or not 0 <= count <= n_workers:
-        raise ParameterError(f"cannot delay {count} of {n_workers} workers")
-    return np.argsort(rng.random((n_iterations, n_workers)), axis=1)[:, :int(count)]
+    n_iterations, n_workers, rng = check_draw(n_iterations, n_workers, rng)
+    try:
+        count = integer(count, "count", minimum=0, maximum=n_workers)
+    except ParameterError:
+        raise ParameterError(f"cannot delay {count!r} of {n_workers} workers: count must be an integer "
+                             f"in [0, {n_workers}]") from None
+    return np.argsort(rng.random((n_iterations, n_workers)), axis=1)[:, :count]
 
 
 class InjectedDelays(StragglerModel):
@@ -135,17 +178,17 @@ class InjectedDelays(StragglerModel):
     """
 
     def __init__(self, base: StragglerModel, n_delayed: int, max_delay: float):
-        if int(n_delayed) != n_delayed or n_delayed < 0:
-            raise ParameterError(f"n_delayed must be a non-negative integer, got {n_delayed!r}")
-        self.base = base
-        self.n_delayed = int(n_delayed)
-        self.max_delay = float(_non_negative(max_delay, "max_delay"))
+        self.base = instance(base, "base", StragglerModel)
+        self.n_delayed = integer(n_delayed, "n_delayed", minimum=0)
+        self.max_delay = real(max_delay, "max_delay", minimum=0.0)
 
     def unit_times(self, n_iterations: int, n_workers: int, rng: np.random.Generator) -> np.ndarray:
         raise ParameterError("InjectedDelays adds one delay per worker and iteration: it defines finish_times "
                              "(one message per worker), not per-computation unit times")
 
     def finish_times(self, loads: np.ndarray, n_iterations: int, rng: np.random.Generator) -> np.ndarray:
+        loads = check_loads(loads)
+        n_iterations, _, rng = check_draw(n_iterations, loads.size, rng)
         finish = self.base.finish_times(loads, n_iterations, rng)
         delayed = random_worker_subsets(n_iterations, finish.shape[1], self.n_delayed, rng)
         rows = np.arange(n_iterations)[:, None]
