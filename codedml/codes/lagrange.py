@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from codedml.codes.base import check_finite, received_ids
-from codedml.codes.fixed_point import Quantizer
+from codedml._validation import array_size, field_elements, integer, real_array, received_ids
+from codedml.codes.fixed_point import Quantizer, received_field_elements
 from codedml.errors import NotDecodableError, ParameterError, ShapeError
 from codedml.fields import DEFAULT_PRIME, check_field_size
 from codedml.kernels.gfp import gfp_elementwise_multiply, gfp_lagrange_basis, gfp_matmul, gfp_matvec
@@ -60,10 +60,9 @@ class LagrangeCodedComputing:
 
     def __init__(self, K: int, data_blocks: int, degree: int, field="gfp", p: int = DEFAULT_PRIME,
                  scale: float = DEFAULT_LCC_SCALE):
-        for name, value in (("K", K), ("data_blocks", data_blocks), ("degree", degree)):
-            if int(value) != value or value < 1:
-                raise ParameterError(f"{name} must be a positive integer, got {value!r}")
-        self.n_workers, self.data_blocks, self.degree = int(K), int(data_blocks), int(degree)
+        self.n_workers = integer(K, "K", minimum=1)
+        self.data_blocks = integer(data_blocks, "data_blocks", minimum=1)
+        self.degree = integer(degree, "degree", minimum=1)
         self.recovery_threshold = (self.data_blocks - 1) * self.degree + 1
         if self.recovery_threshold > self.n_workers:
             raise ParameterError(f"LCC needs K >= (data_blocks - 1) degree + 1 = {self.recovery_threshold} "
@@ -75,6 +74,8 @@ class LagrangeCodedComputing:
         self.p = self.quantizer.p
         check_field_size(self.quantizer.field, self.data_blocks + self.n_workers,
                          "interpolation points (data blocks plus workers)")
+        array_size(self.n_workers * self.data_blocks,
+                   f"the K x data_blocks encoding matrix (K={self.n_workers}, data_blocks={self.data_blocks})")
         self.data_points = np.arange(1, self.data_blocks + 1, dtype=np.int64)
         self.worker_points = np.arange(self.data_blocks + 1, self.data_blocks + self.n_workers + 1, dtype=np.int64)
         self.encoding_matrix = gfp_lagrange_basis(self.data_points, self.worker_points, self.p)
@@ -86,26 +87,29 @@ class LagrangeCodedComputing:
 
     # ---- generic polynomial computations ------------------------------------------------------------
     def encode(self, blocks: np.ndarray) -> np.ndarray:
-        """``u(alpha_i)`` for every worker from field-element blocks of shape ``(k, ...)``."""
-        blocks = np.asarray(blocks)
-        if blocks.ndim < 1 or blocks.shape[0] != self.data_blocks or not np.issubdtype(blocks.dtype, np.integer):
-            raise ShapeError(f"blocks must be an integer array of shape (data_blocks={self.data_blocks}, ...), "
-                             f"got {blocks.dtype} {blocks.shape}")
-        if blocks.size and (blocks.min() < 0 or blocks.max() >= self.p):
-            raise ParameterError(f"block entries must be field elements in [0, {self.p})")
-        flat = np.ascontiguousarray(blocks.reshape(self.data_blocks, -1), dtype=np.int64)
+        """``u(alpha_i)`` for every worker from field-element blocks (integers in ``[0, p)``) of shape ``(k, ...)``."""
+        blocks = field_elements(blocks, "blocks", self.p)
+        if blocks.ndim < 1 or blocks.shape[0] != self.data_blocks:
+            raise ShapeError(f"blocks must have shape (data_blocks={self.data_blocks}, ...), got {blocks.shape}")
+        array_size(self.n_workers * (blocks.size // self.data_blocks),
+                   f"the encoded blocks (K={self.n_workers} times a block of shape {blocks.shape[1:]})")
+        flat = blocks.reshape(self.data_blocks, -1)
         return gfp_matmul(self.encoding_matrix, flat, self.p).reshape((self.n_workers,) + blocks.shape[1:])
 
     def survivors(self, received) -> np.ndarray:
-        """Sorted unique worker ids from an index array or boolean mask."""
-        return received_ids(received, self.n_workers)
+        """Sorted unique worker ids from an index array (any order) or boolean mask."""
+        return np.sort(received_ids(received, self.n_workers))
 
     def is_decodable(self, received) -> bool:
         """Any ``(k - 1) deg f + 1`` distinct workers decode."""
         return self.survivors(received).size >= self.recovery_threshold
 
     def decoding_coefficients(self, received) -> np.ndarray:
-        """``c`` with ``sum_j f(X_j) = sum_{i in used} c_i f(u(alpha_i))`` over the first threshold-many survivors."""
+        """``c`` with ``sum_j f(X_j) = sum_{i in used} c_i f(u(alpha_i))``.
+
+        ``used`` is the ``(data_blocks - 1) degree + 1`` lowest received worker ids; ``c`` is in
+        that (increasing) order.
+        """
         survivors = self.survivors(received)
         needed = self.recovery_threshold
         if survivors.size < needed:
@@ -115,32 +119,35 @@ class LagrangeCodedComputing:
         return basis.sum(axis=0) % self.p
 
     def decode_field(self, received, results: np.ndarray) -> np.ndarray:
-        """``sum_j f(X_j)`` as field elements, from results of shape ``(len(received) or K, ...)``."""
-        survivors = self.survivors(received)
-        coefficients = self.decoding_coefficients(survivors)
-        results = np.asarray(results)
-        if results.ndim < 1 or results.shape[0] not in (survivors.size, self.n_workers):
-            raise ShapeError(f"results must have one row per received worker ({survivors.size}) or per worker "
-                             f"({self.n_workers}); got shape {results.shape}")
-        if not np.issubdtype(results.dtype, np.integer):
-            raise ShapeError(f"results must be integer field elements, got dtype {results.dtype}")
-        if results.shape[0] == self.n_workers and survivors.size != self.n_workers:
-            results = results[survivors]
-        used = results[: self.recovery_threshold].reshape(self.recovery_threshold, -1)
-        total = gfp_matvec(np.ascontiguousarray(used.T, dtype=np.int64), coefficients, self.p)
+        """``sum_j f(X_j)`` as field elements.
+
+        Parameters
+        ----------
+        received : index array or boolean mask
+            Which workers' results arrived, in any order.
+        results : ndarray of field elements, shape (len(received), ...) or (K, ...)
+            Row ``i`` for worker ``received[i]`` (for a boolean mask, the ``i``-th received worker
+            in increasing order), or one row per worker; integers in ``[0, p)``.
+        """
+        order = received_ids(received, self.n_workers)
+        coefficients = self.decoding_coefficients(order)
+        results = received_field_elements(order, results, self.n_workers, self.p, "results")
+        chosen = np.argsort(order, kind="stable")[: self.recovery_threshold]  # rows of the lowest ids, increasing
+        used = results[chosen].reshape(self.recovery_threshold, -1)
+        total = gfp_matvec(np.ascontiguousarray(used.T), coefficients, self.p)
         return total.reshape(results.shape[1:])
 
     # ---- linear regression ----------------------------------------------------------------------------
     def encode_regression(self, X: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Quantise ``A = [X, y]``, split its ``N`` rows into ``k`` blocks and encode: shape ``(K, N / k, L + 1)``."""
-        X = np.asarray(X, dtype=np.float64)
-        y = np.asarray(y, dtype=np.float64)
-        if X.ndim != 2 or y.shape != (X.shape[0],):
-            raise ShapeError(f"X must be N x L and y of length N; got X {X.shape}, y {y.shape}")
+        X = real_array(X, "X", ndim=2)
+        y = real_array(y, "y", shape=(X.shape[0],))
         if X.shape[0] % self.data_blocks:
             raise ShapeError(f"the N={X.shape[0]} rows must split evenly into data_blocks={self.data_blocks}")
+        array_size(self.n_workers * (X.shape[0] // self.data_blocks) * (X.shape[1] + 1),
+                   f"the encoded data (K={self.n_workers} blocks of shape ({X.shape[0] // self.data_blocks}, "
+                   f"{X.shape[1] + 1}))")
         augmented = np.column_stack([X, y])
-        check_finite(augmented, "X and y")
         self.data_bound = float(np.abs(augmented).max()) if augmented.size else 0.0
         self._rows = X.shape[0]
         blocks = self.quantizer.quantize(augmented).reshape(self.data_blocks, -1, augmented.shape[1])
@@ -148,14 +155,11 @@ class LagrangeCodedComputing:
 
     def regression_worker_results(self, encoded: np.ndarray, theta: np.ndarray) -> np.ndarray:
         """Every worker's ``f(u(alpha_i)) = X~_i^T (A~_i theta')`` mod ``p``, shape ``(K, L)``."""
-        encoded = np.asarray(encoded, dtype=np.int64)
-        if encoded.ndim != 3 or encoded.shape[0] != self.n_workers:
+        encoded = field_elements(encoded, "encoded", self.p, shape=(self.n_workers, None, None))
+        if encoded.shape[2] < 1:
             raise ShapeError(f"encoded must have shape (K={self.n_workers}, N/k, L+1), got {encoded.shape}")
-        theta = np.asarray(theta, dtype=np.float64)
         n_features = encoded.shape[2] - 1
-        if theta.shape != (n_features,):
-            raise ShapeError(f"theta must have shape ({n_features},), got {theta.shape}")
-        check_finite(theta, "theta")
+        theta = real_array(theta, "theta", shape=(n_features,))
         if self.data_bound is None or self._rows is None:
             raise ParameterError("encode the data with encode_regression before computing gradients")
         bound = max(self.data_bound, float(np.abs(theta).max()) if theta.size else 0.0, 1.0)

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from codedml.codes.base import check_finite, received_ids
-from codedml.codes.fixed_point import Quantizer
+from codedml._validation import array_size, check_finite, field_elements, integer, real, real_array, received_ids
+from codedml.codes.base import received_messages
+from codedml.codes.fixed_point import Quantizer, received_field_elements
 from codedml.codes.multimessage import chebyshev_vandermonde
-from codedml.errors import NotDecodableError, ParameterError, ShapeError
+from codedml.errors import DecodingAccuracyError, NotDecodableError, ParameterError, ShapeError
 from codedml.fields import DEFAULT_PRIME, check_field_size
-from codedml.kernels.gfp import gfp_matmul, gfp_solve, gfp_vandermonde
+from codedml.kernels.gfp import (gfp_batch_inverse, gfp_elementwise_multiply, gfp_matmul, gfp_solve,
+                                 gfp_vandermonde)
 
 #: Largest ``K`` (with ``r = 1`` and every ``M <= K``) for which the real code recovers ``W theta``
 #: within ``1e-6`` relative error on every sampled survivor set (see the class notes).
@@ -25,6 +27,9 @@ REAL_FIELD_LIMIT = 22
 
 #: Default fixed-point scale of the ``GF(p)`` code: products carry ``scale^2``.
 DEFAULT_MCC_SCALE = 2.0**10
+
+#: Default bound on ``eps * cond(G_I)``, the relative error a real decode may have.
+DEFAULT_MCC_TOLERANCE = 1e-6
 
 
 class MDSCodedComputation:
@@ -36,7 +41,11 @@ class MDSCodedComputation:
     ``K/4, K/2, 3K/4, K``, all contiguous and 200 random survivor sets) the worst relative error
     stays within ``1e-6`` up to ``K = 22`` (:data:`REAL_FIELD_LIMIT`; ``7e-9`` at ``K = 20``,
     ``1.1e-6`` at ``K = 24``, ``6e-3`` at ``K = 32``, ``1e3`` at ``K = 100``: contiguous
-    survivors cluster the Chebyshev points). ``GF(p)``: ``G`` is the
+    survivors cluster the Chebyshev points). Every real decode is checked: when
+    ``eps * cond(G_I)`` (the relative error a backward-stable solve may have, measured to bound
+    the actual error on every sampled set) exceeds ``residual_tolerance``, decoding raises
+    :class:`~codedml.errors.DecodingAccuracyError` instead of returning a wrong ``W theta``; no
+    sampled set is refused up to ``K = 22``. ``GF(p)``: ``G`` is the
     Vandermonde matrix at ``1..K`` mod ``p``; ``W`` and ``theta`` are quantised
     (:class:`~codedml.codes.fixed_point.Quantizer`) and ``W theta`` is recovered exactly as the
     fixed-point product ``round(W s) round(theta s) / s^2``.
@@ -55,7 +64,11 @@ class MDSCodedComputation:
     scale : float
         Fixed-point scale of the ``GF(p)`` code.
     generator : array_like, shape (K, M / r), optional
-        A user-given MDS generator (any ``M / r`` rows invertible) instead of the default.
+        A user-given MDS generator (any ``M / r`` rows invertible) instead of the default: finite
+        reals, or field elements in ``[0, p)`` over ``GF(p)``. A zero row or (for ``M / r >= 2``)
+        two parallel rows make some ``M / r`` rows singular and are refused.
+    residual_tolerance : float
+        Real field: largest ``eps * cond(G_I)`` accepted at decoding.
 
     Examples
     --------
@@ -69,20 +82,25 @@ class MDSCodedComputation:
     """
 
     def __init__(self, K: int, M: int, r: int = 1, field="real", p: int = DEFAULT_PRIME,
-                 scale: float = DEFAULT_MCC_SCALE, generator=None):
-        for name, value in (("K", K), ("M", M), ("r", r)):
-            if int(value) != value or value < 1:
-                raise ParameterError(f"{name} must be a positive integer, got {value!r}")
+                 scale: float = DEFAULT_MCC_SCALE, generator=None, residual_tolerance: float = DEFAULT_MCC_TOLERANCE):
+        K = integer(K, "K", minimum=1)
+        M = integer(M, "M", minimum=1)
+        r = integer(r, "r", minimum=1)
         if M % r:
             raise ParameterError(f"the computation load r={r} must divide the number of submatrices M={M}")
         if M // r > K:
             raise ParameterError(f"an (M/r, K) MDS code needs M/r <= K; got M/r={M // r}, K={K}")
-        self.n_workers, self.n_submatrices, self.load = int(K), int(M), int(r)
+        self.n_workers, self.n_submatrices, self.load = K, M, r
         self.recovery_threshold = self.n_submatrices // self.load
+        self.residual_tolerance = real(residual_tolerance, "residual_tolerance", minimum=0.0, open_minimum=True)
         shape = (self.n_workers, self.recovery_threshold)
+        array_size(shape[0] * shape[1], f"the K x M/r generator (K={K}, M/r={shape[1]})")
         if isinstance(field, str) and field.strip().lower() == "real":
             self.field, self.quantizer = "real", None
-            matrix = chebyshev_vandermonde(*shape) if generator is None else np.asarray(generator, dtype=np.float64)
+            if generator is None:
+                matrix = chebyshev_vandermonde(*shape)
+            else:
+                matrix = real_array(generator, "generator", shape=shape).copy()
         else:
             self.quantizer = Quantizer(scale, p if isinstance(field, str) and field.strip().lower() == "gfp"
                                        else field)
@@ -92,11 +110,9 @@ class MDSCodedComputation:
                 check_field_size(self.quantizer.field, self.n_workers, "evaluation points (one per worker)")
                 matrix = gfp_vandermonde(np.arange(1, self.n_workers + 1, dtype=np.int64), shape[1], modulus)
             else:
-                matrix = np.asarray(generator, dtype=np.int64) % modulus
-        if matrix.shape != shape:
-            raise ShapeError(f"the generator must have shape (K, M/r) = {shape}, got {matrix.shape}")
-        if self.quantizer is None:
-            check_finite(matrix, "generator")
+                matrix = field_elements(generator, "generator", modulus, shape=shape).copy()
+        if generator is not None:
+            _check_no_singular_pair(matrix, self.residual_tolerance, 0 if self.quantizer is None else self.quantizer.p)
         self.generator = matrix
         self.generator.setflags(write=False)
         self.data_bound: float | None = None
@@ -113,8 +129,8 @@ class MDSCodedComputation:
         return True
 
     def _blocks(self, W: np.ndarray) -> np.ndarray:
-        if W.ndim != 2 or W.shape[0] % self.n_submatrices:
-            raise ShapeError(f"W must be 2-D with a row count divisible by M={self.n_submatrices}, got {W.shape}")
+        if W.shape[0] % self.n_submatrices:
+            raise ShapeError(f"W must have a row count divisible by M={self.n_submatrices}, got shape {W.shape}")
         rows = W.shape[0] // self.n_submatrices
         # block t + u r sits at [u, t]: stripe t, position u in the code
         return W.reshape(self.recovery_threshold, self.load, rows, W.shape[1])
@@ -124,10 +140,11 @@ class MDSCodedComputation:
 
         Over ``GF(p)`` ``W`` is quantised first (and its bound kept for the overflow check).
         """
-        W = np.asarray(W, dtype=np.float64)
-        check_finite(W, "W")
+        W = real_array(W, "W", ndim=2)
         blocks = self._blocks(W)
         m, r, rows, columns = blocks.shape
+        array_size(self.n_workers * r * rows * columns,
+                   f"the K x r x L/M x L' coded submatrices (K={self.n_workers}, W of shape {W.shape})")
         if self.quantizer is None:
             coded = self.generator @ blocks.reshape(m, -1)
         else:
@@ -136,15 +153,16 @@ class MDSCodedComputation:
         return coded.reshape(self.n_workers, r, rows, columns)
 
     def worker_products(self, coded: np.ndarray, theta: np.ndarray) -> np.ndarray:
-        """What every worker sends: its ``r`` coded blocks times ``theta``, concatenated (``K x r L / M``)."""
-        coded = np.asarray(coded)
-        if coded.ndim != 4 or coded.shape[:2] != (self.n_workers, self.load):
-            raise ShapeError(f"coded must have shape (K, r, rows, L') = ({self.n_workers}, {self.load}, ., .), "
-                             f"got {coded.shape}")
-        theta = np.asarray(theta, dtype=np.float64)
-        if theta.shape != (coded.shape[3],):
-            raise ShapeError(f"theta must have shape ({coded.shape[3]},), got {theta.shape}")
-        check_finite(theta, "theta")
+        """What every worker sends: its ``r`` coded blocks times ``theta``, concatenated (``K x r L / M``).
+
+        ``coded`` is :meth:`encode`'s output: finite reals, or field elements in ``[0, p)`` over ``GF(p)``.
+        """
+        shape = (self.n_workers, self.load, None, None)
+        if self.quantizer is None:
+            coded = real_array(coded, "coded", shape=shape)
+        else:
+            coded = field_elements(coded, "coded", self.quantizer.p, shape=shape)
+        theta = real_array(theta, "theta", shape=(coded.shape[3],))
         flat = coded.reshape(-1, coded.shape[3])
         if self.quantizer is None:
             products = flat @ theta
@@ -157,8 +175,8 @@ class MDSCodedComputation:
         return products.reshape(self.n_workers, -1)
 
     def survivors(self, received) -> np.ndarray:
-        """Sorted unique worker ids from an index array or boolean mask."""
-        return received_ids(received, self.n_workers)
+        """Sorted unique worker ids from an index array (any order) or boolean mask."""
+        return np.sort(received_ids(received, self.n_workers))
 
     def is_decodable(self, received) -> bool:
         """Any ``M / r`` distinct workers decode (MDS)."""
@@ -170,32 +188,98 @@ class MDSCodedComputation:
         Parameters
         ----------
         received : index array or boolean mask
+            Which workers' results arrived, in any order.
         results : ndarray, shape (len(received), r L / M) or (K, r L / M)
-            Rows of :meth:`worker_products`, in increasing worker order.
+            Rows of :meth:`worker_products`: row ``i`` for worker ``received[i]`` (for a boolean
+            mask, the ``i``-th received worker in increasing order), or one row per worker.
+            Finite reals, or field elements in ``[0, p)`` over ``GF(p)``.
+
+        Raises
+        ------
+        NotDecodableError
+            Fewer than ``M / r`` workers, or (``GF(p)``, user generator) singular rows.
+        DecodingAccuracyError
+            Real field: ``eps * cond(G_I)`` exceeds ``residual_tolerance``.
         """
-        survivors = self.survivors(received)
+        order = received_ids(received, self.n_workers)
         needed = self.recovery_threshold
-        if survivors.size < needed:
-            raise NotDecodableError(f"{survivors.size} worker results received, MCC needs any {needed} = M / r",
-                                    received=survivors.size, needed=needed)
-        results = np.asarray(results)
-        if results.ndim != 2 or results.shape[0] not in (survivors.size, self.n_workers):
-            raise ShapeError(f"results must have one row per received worker ({survivors.size}) or per worker "
-                             f"({self.n_workers}); got shape {results.shape}")
-        if results.shape[0] == self.n_workers and survivors.size != self.n_workers:
-            results = results[survivors]
-        used = survivors[:needed]
-        results = results[:needed]
+        if order.size < needed:
+            raise NotDecodableError(f"{order.size} worker results received, MCC needs any {needed} = M / r",
+                                    received=order.size, needed=needed)
         if self.quantizer is None:
-            results = results.astype(np.float64)
-            check_finite(results, "results")
-            blocks = np.linalg.solve(self.generator[used], results)
+            results, _ = received_messages(order, results, self.n_workers, "results")
         else:
-            solution, nonsingular = gfp_solve(np.ascontiguousarray(self.generator[used]),
-                                              np.ascontiguousarray(results, dtype=np.int64), self.quantizer.p)
+            results = received_field_elements(order, results, self.n_workers, self.quantizer.p, "results",
+                                              ndim=2)
+        chosen = np.sort(np.argsort(order, kind="stable")[:needed])  # the needed lowest ids
+        used, results = order[chosen], results[chosen]
+        rows = np.ascontiguousarray(self.generator[used])
+        if self.quantizer is None:
+            self._check_accuracy(rows, order.size)
+            blocks = np.linalg.solve(rows, results)
+            if not np.all(np.isfinite(blocks)):
+                check_finite(results, "results")
+                raise DecodingAccuracyError("the decoded W theta overflowed the float64 range",
+                                            received=order.size, needed=needed)
+        else:
+            solution, nonsingular = gfp_solve(rows, results, self.quantizer.p)
             if not nonsingular:
                 raise NotDecodableError("the generator rows of the received workers are singular mod p "
-                                        "(the given generator is not MDS)", received=survivors.size, needed=needed)
+                                        "(the given generator is not MDS)", received=order.size, needed=needed)
             blocks = self.quantizer.dequantize(solution, scale_power=2)
         # blocks[u] holds stripes t = 0..r-1 of block t + u r, in order: a row-major flatten is W theta
         return blocks.reshape(-1)
+
+    def _check_accuracy(self, rows: np.ndarray, n_received: int) -> None:
+        """Raise :class:`DecodingAccuracyError` if ``eps * cond(rows)`` exceeds the tolerance."""
+        largest, smallest = np.linalg.svd(rows, compute_uv=False)[[0, -1]]
+        bound = np.inf if smallest == 0 else np.finfo(np.float64).eps * largest / smallest
+        if not bound <= self.residual_tolerance:
+            raise DecodingAccuracyError(
+                f"the generator rows of the {rows.shape[0]} workers used are too ill-conditioned to decode "
+                f"accurately: eps * cond = {bound:.3g} > residual_tolerance {self.residual_tolerance:.3g} "
+                f"(the real code is accurate up to K = {REAL_FIELD_LIMIT}; field='gfp' decodes exactly)",
+                received=n_received, needed=self.recovery_threshold)
+
+
+def _check_no_singular_pair(generator: np.ndarray, tolerance: float, p: int = 0) -> None:
+    """Refuse a user generator that makes every ``M / r``-subset of some rows undecodable.
+
+    A zero row or column, or (two or more columns) two rows that are parallel: over ``GF(p)``
+    (``p > 0``) one a multiple of the other mod ``p``; over the reals (``p = 0``) so close to
+    parallel that every square submatrix containing both has ``eps * cond > tolerance`` (the
+    condition number of a square set of rows is at least that of any two of them). The real
+    pair check runs when ``K^2 M / r <= 5e7``; decoding checks every set anyway.
+    """
+    n_rows, n_cols = generator.shape
+    zero_rows, zero_columns = np.flatnonzero(~generator.any(axis=1)), np.flatnonzero(~generator.any(axis=0))
+    if zero_rows.size:
+        raise ParameterError(f"generator row {zero_rows[0]} is zero: no set of M/r rows containing it is invertible")
+    if zero_columns.size:
+        raise ParameterError(f"generator column {zero_columns[0]} is zero: no set of M/r rows is invertible")
+    if n_cols < 2:
+        return
+    if p == 0:
+        if n_rows * n_rows * n_cols > 5e7:
+            return
+        unit = generator / np.linalg.norm(generator, axis=1, keepdims=True)
+        cosines = np.abs(unit @ unit.T)
+        for first, second in zip(*np.nonzero(np.triu(cosines, 1) >= 1.0 - 1e-12)):
+            # ||u -+ v|| = 2 sin(angle / 2), accurate where 1 - |cos| is not; the pair's cond is cot(angle / 2)
+            gap = min(np.linalg.norm(unit[first] - unit[second]), np.linalg.norm(unit[first] + unit[second])) / 2
+            bound = np.inf if gap == 0 else np.finfo(np.float64).eps * np.sqrt(1.0 - gap * gap) / gap
+            if bound > tolerance:
+                raise ParameterError(
+                    f"generator rows {first} and {second} are parallel (to rounding): every set of M/r rows "
+                    f"containing both has eps * cond >= {bound:.3g} > residual_tolerance {tolerance:.3g}")
+        return
+    leading = generator[np.arange(n_rows), np.argmax(generator != 0, axis=1)]
+    inverses = gfp_batch_inverse(np.ascontiguousarray(leading), p)
+    normalised = gfp_elementwise_multiply(np.ascontiguousarray(generator.reshape(-1)),
+                                          np.repeat(inverses, n_cols), p).reshape(n_rows, n_cols)
+    _, first_index, inverse = np.unique(normalised, axis=0, return_index=True, return_inverse=True)
+    owner = first_index[inverse.reshape(-1)]
+    repeated = np.flatnonzero(owner != np.arange(n_rows))
+    if repeated.size:
+        raise ParameterError(f"generator rows {owner[repeated[0]]} and {repeated[0]} are multiples of each other "
+                             f"mod p: no set of M/r rows containing both is invertible (the generator is not MDS)")
