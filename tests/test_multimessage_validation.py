@@ -5,12 +5,28 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from codedml.codes import CPGC, GCMMC, LagrangeCompletionModel, MDSCodedComputationMMC, UncodedMMC
+from codedml.codes import (
+    CPGC,
+    GCMMC,
+    LagrangeCompletionModel,
+    MDSCodedComputationMMC,
+    UncodedMMC,
+)
 from codedml.codes.multimessage import SPAN_TOLERANCE, MessageSchedule, MultiMessageCode
-from codedml.errors import (DecodingAccuracyError, NonFiniteError, NotDecodableError, ParameterError, ShapeError,
-                            SizeError)
+from codedml.errors import (
+    DecodingAccuracyError,
+    NonFiniteError,
+    NotDecodableError,
+    ParameterError,
+    ShapeError,
+    SizeError,
+)
 from codedml.kernels import span
-from codedml.sim import ShiftedExponential, exact_expected_completion_time, simulate_messages
+from codedml.sim import (
+    ShiftedExponential,
+    exact_expected_completion_time,
+    simulate_messages,
+)
 from codedml.sim.multimessage import decodable_score_vectors, message_arrivals
 
 CODES = {
@@ -123,25 +139,25 @@ def test_required_on_a_sum_code_is_refused_not_ignored():
 
 # ---- schedules, groups and thresholds -------------------------------------------------------------------
 def one_hot_schedule(**changes):
-    fields = dict(worker=[0, 1], step=[1, 1], rows=np.eye(2), row_offsets=[0, 1, 2], size=[0.5, 0.5],
-                  content=[0, 1])
+    fields = {"worker": [0, 1], "step": [1, 1], "rows": np.eye(2), "row_offsets": [0, 1, 2], "size": [0.5, 0.5],
+                  "content": [0, 1]}
     fields.update(changes)
     return MessageSchedule(**fields)
 
 
 @pytest.mark.parametrize("changes, error, name", [
-    (dict(worker=[0, -1]), ParameterError, "schedule.worker"),
-    (dict(worker=[]), ShapeError, "schedule.worker"),
-    (dict(step=[0, 1]), ParameterError, "schedule.step"),
-    (dict(step=[1]), ShapeError, "schedule.step"),
-    (dict(rows=[[1.0, np.nan], [0.0, 1.0]]), NonFiniteError, "schedule.rows"),
-    (dict(rows=[[1j, 0], [0, 1]]), ParameterError, "schedule.rows"),
-    (dict(row_offsets=[0, 2, 1]), ParameterError, "schedule.row_offsets"),
-    (dict(row_offsets=[0, 1, 3]), ParameterError, "schedule.row_offsets"),
-    (dict(row_offsets=[1, 1, 2]), ParameterError, "schedule.row_offsets"),
-    (dict(size=[0.5, -1.0]), ParameterError, "schedule.size"),
-    (dict(size=[0.5, np.inf]), NonFiniteError, "schedule.size"),
-    (dict(content=[0, -3]), ParameterError, "schedule.content"),
+    ({"worker": [0, -1]}, ParameterError, "schedule.worker"),
+    ({"worker": []}, ShapeError, "schedule.worker"),
+    ({"step": [0, 1]}, ParameterError, "schedule.step"),
+    ({"step": [1]}, ShapeError, "schedule.step"),
+    ({"rows": [[1.0, np.nan], [0.0, 1.0]]}, NonFiniteError, "schedule.rows"),
+    ({"rows": [[1j, 0], [0, 1]]}, ParameterError, "schedule.rows"),
+    ({"row_offsets": [0, 2, 1]}, ParameterError, "schedule.row_offsets"),
+    ({"row_offsets": [0, 1, 3]}, ParameterError, "schedule.row_offsets"),
+    ({"row_offsets": [1, 1, 2]}, ParameterError, "schedule.row_offsets"),
+    ({"size": [0.5, -1.0]}, ParameterError, "schedule.size"),
+    ({"size": [0.5, np.inf]}, NonFiniteError, "schedule.size"),
+    ({"content": [0, -3]}, ParameterError, "schedule.content"),
 ], ids=["worker-negative", "no-message", "step-zero", "step-length", "rows-nan", "rows-complex", "offsets-decrease",
         "offsets-past-rows", "offsets-start", "size-negative", "size-inf", "content-negative"])
 def test_malformed_schedules_raise_named_errors(changes, error, name):
@@ -150,9 +166,9 @@ def test_malformed_schedules_raise_named_errors(changes, error, name):
 
 
 @pytest.mark.parametrize("changes, error, name", [
-    (dict(worker=[0, 2]), ParameterError, "schedule.worker"),
-    (dict(step=[1, 3]), ParameterError, "schedule.step"),
-    (dict(rows=np.eye(2)[:, :1]), ShapeError, "n_partitions"),
+    ({"worker": [0, 2]}, ParameterError, "schedule.worker"),
+    ({"step": [1, 3]}, ParameterError, "schedule.step"),
+    ({"rows": np.eye(2)[:, :1]}, ShapeError, "n_partitions"),
 ], ids=["worker-beyond-K", "step-beyond-r", "rows-width"])
 def test_schedules_that_do_not_fit_the_code_raise_named_errors(changes, error, name):
     with pytest.raises(error, match=name):
@@ -165,9 +181,11 @@ def test_schedules_that_do_not_fit_the_code_raise_named_errors(changes, error, n
     ([0], [1], ShapeError, "content_groups"),
     ([0, 1], None, ParameterError, "content_groups"),
     ([0, 0], [-1], ParameterError, "group_thresholds"),
+    ([0, 0], [0], ParameterError, "group_thresholds"),
     ([0, 0], [], ShapeError, "group_thresholds"),
     ([0, 0], [[1]], ShapeError, "group_thresholds"),
-], ids=["group-beyond", "group-negative", "length", "no-thresholds", "threshold-negative", "no-threshold", "2-d"])
+], ids=["group-beyond", "group-negative", "length", "no-thresholds", "threshold-negative", "threshold-zero",
+        "no-threshold", "2-d"])
 def test_content_groups_and_thresholds_are_checked_before_any_kernel(groups, thresholds, error, name):
     with pytest.raises(error, match=name):
         MultiMessageCode(2, 2, 1, "sum", one_hot_schedule(), thresholds, groups)
@@ -196,47 +214,47 @@ def test_from_messages_refuses_malformed_tuples(messages, error, text):
 
 # ---- constructors ------------------------------------------------------------------------------------------
 BAD_CONSTRUCTORS = [
-    (UncodedMMC, dict(K=0, r=1), "K"),
-    (UncodedMMC, dict(K=None, r=1), "K"),
-    (UncodedMMC, dict(K=4.5, r=1), "K"),
-    (UncodedMMC, dict(K=True, r=1), "K"),
-    (UncodedMMC, dict(K=4, r=5), "r"),
-    (UncodedMMC, dict(K=4, r=np.nan), "r"),
-    (UncodedMMC, dict(K=4, r=2, target="products"), "target"),
-    (UncodedMMC, dict(K=10**6, r=2), "UC-MMC"),
-    (MDSCodedComputationMMC, dict(K=4, M=9, r=2), "M"),
-    (MDSCodedComputationMMC, dict(K=4, M=0, r=2), "M"),
-    (MDSCodedComputationMMC, dict(K=4, M=4, r=0), "r"),
-    (MDSCodedComputationMMC, dict(K=-1, M=4, r=2), "K"),
-    (MDSCodedComputationMMC, dict(K=4, M=4, r=2, multi_message="yes"), "multi_message"),
-    (MDSCodedComputationMMC, dict(K=10**6, M=10**5, r=10), "generator"),
-    (CPGC, dict(K=7, r=2), "even"),
-    (CPGC, dict(K=0, r=1), "K"),
-    (CPGC, dict(K=8, r=5), "r"),
-    (CPGC, dict(K=8, r=0), "r"),
-    (CPGC, dict(K=8, r=2.5), "r"),
-    (CPGC, dict(K=8, r=2, seed=-1), "seed"),
-    (CPGC, dict(K=8, r=2, seed="x"), "seed"),
-    (CPGC, dict(K=10**6, r=2), "CPGC"),
-    (GCMMC.correlated, dict(K=6, r=3, m=4), "m"),
-    (GCMMC.correlated, dict(K=6, r=3, m=0), "m"),
-    (GCMMC.correlated, dict(K=6, r=3, m=2, clusters=4), "clusters"),
-    (GCMMC.correlated, dict(K=6, r=3, m=2, clusters=0), "clusters"),
-    (GCMMC.correlated, dict(K=6, r=4, m=2, clusters=2), "r"),
-    (GCMMC.correlated, dict(K=6, r=3, m=2, seed=2.5), "seed"),
-    (GCMMC.correlated, dict(K=6, r=3, m=2, hybrid=None), "hybrid"),
-    (GCMMC.correlated, dict(K=10**6, r=3, m=2), "GC-MMC"),
-    (GCMMC.uncorrelated, dict(K=6, r=3, orders=(3, 3)), "orders"),
-    (GCMMC.uncorrelated, dict(K=6, r=3, orders=(4,)), "orders"),
-    (GCMMC.uncorrelated, dict(K=6, r=3, orders=()), "orders"),
-    (GCMMC.uncorrelated, dict(K=6, r=3, orders=(1.5,)), "orders"),
-    (GCMMC.uncorrelated, dict(K=6, r=3, orders=(3,), hybrid=1), "hybrid"),
-    (LagrangeCompletionModel, dict(K=8, r=3), "r to divide K"),
-    (LagrangeCompletionModel, dict(K=8, r=0), "r"),
-    (LagrangeCompletionModel, dict(K=8, r=2, degree=0), "degree"),
-    (LagrangeCompletionModel, dict(K=8, r=2, degree=None), "degree"),
-    (LagrangeCompletionModel, dict(K=8, r=2, multi_message=None), "multi_message"),
-    (LagrangeCompletionModel, dict(K=10**6, r=4, multi_message=True), "LCC"),
+    (UncodedMMC, {"K": 0, "r": 1}, "K"),
+    (UncodedMMC, {"K": None, "r": 1}, "K"),
+    (UncodedMMC, {"K": 4.5, "r": 1}, "K"),
+    (UncodedMMC, {"K": True, "r": 1}, "K"),
+    (UncodedMMC, {"K": 4, "r": 5}, "r"),
+    (UncodedMMC, {"K": 4, "r": np.nan}, "r"),
+    (UncodedMMC, {"K": 4, "r": 2, "target": "products"}, "target"),
+    (UncodedMMC, {"K": 10**6, "r": 2}, "UC-MMC"),
+    (MDSCodedComputationMMC, {"K": 4, "M": 9, "r": 2}, "M"),
+    (MDSCodedComputationMMC, {"K": 4, "M": 0, "r": 2}, "M"),
+    (MDSCodedComputationMMC, {"K": 4, "M": 4, "r": 0}, "r"),
+    (MDSCodedComputationMMC, {"K": -1, "M": 4, "r": 2}, "K"),
+    (MDSCodedComputationMMC, {"K": 4, "M": 4, "r": 2, "multi_message": "yes"}, "multi_message"),
+    (MDSCodedComputationMMC, {"K": 10**6, "M": 10**5, "r": 10}, "generator"),
+    (CPGC, {"K": 7, "r": 2}, "even"),
+    (CPGC, {"K": 0, "r": 1}, "K"),
+    (CPGC, {"K": 8, "r": 5}, "r"),
+    (CPGC, {"K": 8, "r": 0}, "r"),
+    (CPGC, {"K": 8, "r": 2.5}, "r"),
+    (CPGC, {"K": 8, "r": 2, "seed": -1}, "seed"),
+    (CPGC, {"K": 8, "r": 2, "seed": "x"}, "seed"),
+    (CPGC, {"K": 10**6, "r": 2}, "CPGC"),
+    (GCMMC.correlated, {"K": 6, "r": 3, "m": 4}, "m"),
+    (GCMMC.correlated, {"K": 6, "r": 3, "m": 0}, "m"),
+    (GCMMC.correlated, {"K": 6, "r": 3, "m": 2, "clusters": 4}, "clusters"),
+    (GCMMC.correlated, {"K": 6, "r": 3, "m": 2, "clusters": 0}, "clusters"),
+    (GCMMC.correlated, {"K": 6, "r": 4, "m": 2, "clusters": 2}, "r"),
+    (GCMMC.correlated, {"K": 6, "r": 3, "m": 2, "seed": 2.5}, "seed"),
+    (GCMMC.correlated, {"K": 6, "r": 3, "m": 2, "hybrid": None}, "hybrid"),
+    (GCMMC.correlated, {"K": 10**6, "r": 3, "m": 2}, "GC-MMC"),
+    (GCMMC.uncorrelated, {"K": 6, "r": 3, "orders": (3, 3)}, "orders"),
+    (GCMMC.uncorrelated, {"K": 6, "r": 3, "orders": (4,)}, "orders"),
+    (GCMMC.uncorrelated, {"K": 6, "r": 3, "orders": ()}, "orders"),
+    (GCMMC.uncorrelated, {"K": 6, "r": 3, "orders": (1.5,)}, "orders"),
+    (GCMMC.uncorrelated, {"K": 6, "r": 3, "orders": (3,), "hybrid": 1}, "hybrid"),
+    (LagrangeCompletionModel, {"K": 8, "r": 3}, "r to divide K"),
+    (LagrangeCompletionModel, {"K": 8, "r": 0}, "r"),
+    (LagrangeCompletionModel, {"K": 8, "r": 2, "degree": 0}, "degree"),
+    (LagrangeCompletionModel, {"K": 8, "r": 2, "degree": None}, "degree"),
+    (LagrangeCompletionModel, {"K": 8, "r": 2, "multi_message": None}, "multi_message"),
+    (LagrangeCompletionModel, {"K": 10**6, "r": 4, "multi_message": True}, "LCC"),
 ]
 
 
@@ -377,14 +395,14 @@ def test_received_after_refuses_bad_score_vectors(completed, error):
 
 # ---- simulator ---------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("kwargs, name", [
-    (dict(n_iterations=1), "n_iterations"), (dict(n_iterations=None), "n_iterations"),
-    (dict(n_iterations=2.5), "n_iterations"), (dict(n_iterations=True), "n_iterations"),
-    (dict(seed=-1), "seed"), (dict(seed="x"), "seed"), (dict(batch_size=0), "batch_size"),
-    (dict(required=0), "required"), (dict(required=np.inf), "required"),
-    (dict(model="exp"), "model"), (dict(code=object()), "code"),
+    ({"n_iterations": 1}, "n_iterations"), ({"n_iterations": None}, "n_iterations"),
+    ({"n_iterations": 2.5}, "n_iterations"), ({"n_iterations": True}, "n_iterations"),
+    ({"seed": -1}, "seed"), ({"seed": "x"}, "seed"), ({"batch_size": 0}, "batch_size"),
+    ({"required": 0}, "required"), ({"required": np.inf}, "required"),
+    ({"model": "exp"}, "model"), ({"code": object()}, "code"),
 ], ids=lambda value: repr(value) if not isinstance(value, dict) else "-".join(f"{k}={v!r}" for k, v in value.items()))
 def test_simulate_messages_refuses_bad_arguments(kwargs, name):
-    arguments = dict(code=UncodedMMC(4, 2), model=MODEL, n_iterations=10, seed=0)
+    arguments = {"code": UncodedMMC(4, 2), "model": MODEL, "n_iterations": 10, "seed": 0}
     arguments.update(kwargs)
     with pytest.raises(ParameterError, match=name):
         simulate_messages(**arguments)

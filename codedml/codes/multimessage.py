@@ -15,10 +15,20 @@ import numpy as np
 
 from codedml import _validation as check
 from codedml.codes.base import DEFAULT_RESIDUAL_TOLERANCE
-from codedml.errors import DecodingAccuracyError, NotDecodableError, ParameterError, ShapeError
+from codedml.errors import (
+    DecodingAccuracyError,
+    NotDecodableError,
+    ParameterError,
+    ShapeError,
+)
 from codedml.kernels.real import dense_decoding_vector
-from codedml.kernels.span import (TARGET_PRODUCT, TARGET_SUM, first_decodable_prefix, first_repeated_id_row,
-                                  first_threshold_prefix)
+from codedml.kernels.span import (
+    TARGET_PRODUCT,
+    TARGET_SUM,
+    first_decodable_prefix,
+    first_repeated_id_row,
+    first_threshold_prefix,
+)
 
 #: Entries of a reduced coefficient row below this are treated as zero.
 SPAN_TOLERANCE = 1e-9
@@ -97,7 +107,8 @@ class MessageSchedule:
                   for i in ordered]
         widths = {b.shape[1] for b in blocks}
         if len(widths) > 1:
-            raise ShapeError(f"every message's rows must have the same width (n_partitions); got widths {sorted(widths)}")
+            raise ShapeError(f"every message's rows must have the same width (n_partitions); "
+                             f"got widths {sorted(widths)}")
         offsets = np.concatenate([[0], np.cumsum([b.shape[0] for b in blocks])]).astype(np.int64)
         sizes = [check.real(messages[i][3], "size", minimum=0.0) for i in ordered]
         content = [check.integer(messages[i][4], "content", minimum=0) if len(messages[i]) > 4 else i
@@ -136,8 +147,8 @@ class MultiMessageCode:
         Its workers lie in ``[0, K)``, its steps in ``[1, r]``, its rows have ``M`` columns.
     group_thresholds : ndarray or None
         For polynomial (Reed–Solomon) gradient codes: the target is decodable once every
-        group (cluster) has this many distinct contents (``schedule.content``); ``None``
-        for codes decided by the span of their coefficient rows.
+        group (cluster) has this many distinct contents (``schedule.content``), each ``>= 1``;
+        ``None`` for codes decided by the span of their coefficient rows.
     content_groups : ndarray of int64
         Group of each content (``n_contents = schedule.content.max() + 1`` entries in
         ``[0, len(group_thresholds))``); only with ``group_thresholds``.
@@ -181,7 +192,7 @@ class MultiMessageCode:
             self.group_thresholds = None
             self.content_groups = np.zeros(n_contents, dtype=np.int64)
             return
-        self.group_thresholds = check.integer_array(group_thresholds, "group_thresholds", ndim=1, minimum=0)
+        self.group_thresholds = check.integer_array(group_thresholds, "group_thresholds", ndim=1, minimum=1)
         n_groups = self.group_thresholds.size
         if n_groups == 0:
             raise ShapeError("group_thresholds must hold at least one threshold, got none")
