@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import galois
 import numpy as np
 
+from codedml._validation import integer
 from codedml.errors import FieldTooSmallError, ParameterError
 
 #: Default prime of ``GF(p)``: the Mersenne prime ``2^31 - 1``.
@@ -110,11 +111,19 @@ class PrimeField:
         return galois.GF(self.characteristic)
 
 
-@functools.cache
 def binary_extension_field(degree: int) -> BinaryExtensionField:
     """``GF(2^degree)`` for ``degree`` in (8, 16), its tables built once and cached (read-only)."""
-    if degree not in (8, 16):
+    try:
+        checked = integer(degree, "m")
+    except ParameterError:
+        checked = None
+    if checked not in (8, 16):
         raise ParameterError(f"binary extension fields GF(2^m) are offered for m in (8, 16), got m={degree!r}")
+    return _binary_extension_field(checked)
+
+
+@functools.cache
+def _binary_extension_field(degree: int) -> BinaryExtensionField:
     reference = galois.GF(2**degree)
     order = 2**degree
     if int(reference.primitive_element) != 2:
@@ -133,15 +142,21 @@ def binary_extension_field(degree: int) -> BinaryExtensionField:
     return BinaryExtensionField(degree, order, int(reference.irreducible_poly), exp, log, dtype)
 
 
-@functools.cache
 def prime_field(characteristic: int = DEFAULT_PRIME) -> PrimeField:
     """``GF(p)`` for a prime ``2 <= p < 2^31`` (default ``2^31 - 1``)."""
-    if int(characteristic) != characteristic or not 2 <= characteristic < 2**31:
-        raise ParameterError(f"GF(p) needs an integer prime 2 <= p < 2^31, got p={characteristic!r}")
-    if not galois.is_prime(int(characteristic)):
+    try:
+        characteristic = integer(characteristic, "p", minimum=2, maximum=2**31 - 1)
+    except ParameterError:
+        raise ParameterError(f"GF(p) needs an integer prime 2 <= p < 2^31, got p={characteristic!r}") from None
+    return _prime_field(characteristic)
+
+
+@functools.cache
+def _prime_field(characteristic: int) -> PrimeField:
+    if not galois.is_prime(characteristic):
         raise ParameterError(f"GF(p) needs a prime p, got p={characteristic} (not prime)")
-    reference = galois.GF(int(characteristic))
-    return PrimeField(int(characteristic), int(reference.primitive_element))
+    reference = galois.GF(characteristic)
+    return PrimeField(characteristic, int(reference.primitive_element))
 
 
 def get_field(field: str | int | BinaryExtensionField | PrimeField) -> BinaryExtensionField | PrimeField:
@@ -156,7 +171,7 @@ def get_field(field: str | int | BinaryExtensionField | PrimeField) -> BinaryExt
     """
     if isinstance(field, (BinaryExtensionField, PrimeField)):
         return field
-    if isinstance(field, (int, np.integer)):
+    if isinstance(field, (int, np.integer)) and not isinstance(field, (bool, np.bool_)):
         return prime_field(int(field))
     if isinstance(field, str):
         key = field.strip().lower().replace(" ", "")
@@ -181,6 +196,9 @@ def check_field_size(field: BinaryExtensionField | PrimeField, n_points: int, wh
     what : str
         What the points are, for the message.
     """
+    if not isinstance(field, (BinaryExtensionField, PrimeField)):
+        raise ParameterError(f"field must be a field object from get_field, got {type(field).__name__}")
+    n_points = integer(n_points, "n_points", minimum=0)
     if n_points > field.order:
         raise FieldTooSmallError(
             f"{field.name} has {field.order} elements, fewer than the {n_points} distinct {what} needed")

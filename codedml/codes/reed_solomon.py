@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from codedml._validation import field_elements, integer, received_ids
 from codedml.errors import NotDecodableError, ParameterError, ShapeError
 from codedml.fields import BinaryExtensionField, check_field_size, get_field
 from codedml.kernels.gf2m import gf2m_cauchy, gf2m_cauchy_inverse, gf2m_matmul, gf2m_matrix_times_buffers_add
@@ -31,6 +32,11 @@ class ReedSolomon:
         hold an even number of bytes, read as native-order ``uint16`` (``shards.view(np.uint16)``),
         or are passed directly as ``uint16`` arrays.
 
+    Notes
+    -----
+    Shards are ``uint8`` bytes, or symbols: arrays of the field's dtype, or of any other integer
+    dtype holding values in ``[0, 2^m)`` (e.g. Python lists), returned in the field's dtype.
+
     Examples
     --------
     >>> import numpy as np
@@ -44,14 +50,14 @@ class ReedSolomon:
     """
 
     def __init__(self, n: int, k: int, field: str | BinaryExtensionField = "gf2^8"):
-        if int(n) != n or int(k) != k or not 1 <= k <= n:
-            raise ParameterError(f"Reed-Solomon needs integers 1 <= k <= n, got n={n!r}, k={k!r}")
+        n = integer(n, "n", minimum=1)
+        k = integer(k, "k", minimum=1, maximum=n)
         resolved = get_field(field)
         if not isinstance(resolved, BinaryExtensionField):
             raise ParameterError(f"ReedSolomon works over 'gf2^8' or 'gf2^16', got {resolved.name}")
-        check_field_size(resolved, int(n), "shard evaluation points (one per shard)")
-        self.n = int(n)
-        self.k = int(k)
+        check_field_size(resolved, n, "shard evaluation points (one per shard)")
+        self.n = n
+        self.k = k
         self.field = resolved
         points = np.arange(self.n).astype(resolved.dtype)
         self._data_points = points[: self.k]
@@ -79,23 +85,35 @@ class ReedSolomon:
         return f"ReedSolomon(n={self.n}, k={self.k}, field={self.field.name!r})"
 
     # ---- shards <-> symbols ------------------------------------------------------------------
-    def _symbols(self, shards: np.ndarray, n_rows: int, what: str) -> np.ndarray:
-        shards = np.asarray(shards)
-        if shards.ndim != 2 or shards.shape[0] != n_rows:
-            raise ShapeError(f"{what} must be a 2-D array with {n_rows} rows (one shard each), "
-                             f"got shape {shards.shape}")
+    def _symbols(self, shards, what: str) -> tuple[np.ndarray, bool]:
+        """2-D C-contiguous field symbols from bytes or symbols, and whether the input was bytes."""
+        if not isinstance(shards, np.ndarray):
+            try:
+                shards = np.asarray(shards)
+            except (ValueError, TypeError):
+                raise ShapeError(f"{what} must be a 2-D array of equal-length shards") from None
+        if shards.ndim != 2:
+            raise ShapeError(f"{what} must be a 2-D array (one shard per row), got shape {shards.shape}")
+        if shards.dtype == np.uint8 and self.field.dtype != np.uint8:
+            if shards.shape[1] % self.field.dtype.itemsize:
+                raise ShapeError(f"{what}: over {self.field.name} a shard holds whole "
+                                 f"{self.field.dtype.itemsize}-byte symbols, got {shards.shape[1]} bytes")
+            return np.ascontiguousarray(shards).view(self.field.dtype), True
         if shards.dtype == self.field.dtype:
-            return np.ascontiguousarray(shards)
-        if shards.dtype != np.uint8:
-            raise ShapeError(f"{what} must be uint8 bytes (or {self.field.dtype} symbols), got {shards.dtype}")
-        if shards.shape[1] % self.field.dtype.itemsize:
-            raise ShapeError(f"{what}: over {self.field.name} a shard holds whole {self.field.dtype.itemsize}-byte "
-                             f"symbols, got {shards.shape[1]} bytes")
-        return np.ascontiguousarray(shards).view(self.field.dtype)
+            return np.ascontiguousarray(shards), shards.dtype == np.uint8
+        if shards.dtype.kind not in "iu" or shards.dtype == np.bool_:
+            raise ParameterError(f"{what} must be uint8 bytes or {self.field.name} symbols (integers in "
+                                 f"[0, {self.field.order})), got dtype {shards.dtype}")
+        return field_elements(shards, what, self.field.order, dtype=self.field.dtype), False
+
+    def _rows(self, symbols: np.ndarray, n_rows: int, what: str) -> np.ndarray:
+        if symbols.shape[0] != n_rows:
+            raise ShapeError(f"{what} must have {n_rows} rows (one shard each), got {symbols.shape[0]}")
+        return symbols
 
     @staticmethod
-    def _as_input_dtype(symbols: np.ndarray, like: np.ndarray) -> np.ndarray:
-        return symbols if np.asarray(like).dtype == symbols.dtype else symbols.view(np.uint8)
+    def _as_input_dtype(symbols: np.ndarray, as_bytes: bool) -> np.ndarray:
+        return symbols.view(np.uint8) if as_bytes else symbols
 
     # ---- encoding ----------------------------------------------------------------------------
     def encode(self, data: np.ndarray) -> np.ndarray:
@@ -110,35 +128,26 @@ class ReedSolomon:
         -------
         ndarray of the input dtype, shape (n, shard_bytes)
         """
-        symbols = self._symbols(data, self.k, "data")
+        symbols, as_bytes = self._symbols(data, "data")
+        symbols = self._rows(symbols, self.k, "data")
         shards = np.zeros((self.n, symbols.shape[1]), dtype=self.field.dtype)
         shards[: self.k] = symbols
         gf2m_matrix_times_buffers_add(self.parity_matrix, symbols, shards[self.k:], self.field.degree,
                                       self.field.reduction)
-        return self._as_input_dtype(shards, data)
+        return self._as_input_dtype(shards, as_bytes)
 
     # ---- decoding ----------------------------------------------------------------------------
-    def _shard_ids(self, shard_ids) -> np.ndarray:
-        ids = np.asarray(shard_ids)
-        if ids.ndim != 1 or (ids.size and not np.issubdtype(ids.dtype, np.integer)):
-            raise ShapeError(f"shard_ids must be a 1-D integer array, got dtype {ids.dtype} with shape {ids.shape}")
-        ids = ids.astype(np.int64)
-        if ids.size and (ids.min() < 0 or ids.max() >= self.n):
-            raise ParameterError(f"shard ids must lie in [0, {self.n}), got {ids.min()}..{ids.max()}")
-        if np.unique(ids).size != ids.size:
-            raise ParameterError("shard_ids holds a shard id more than once")
-        return ids
-
     def decode(self, shard_ids, shards: np.ndarray) -> np.ndarray:
         """Recover the ``k`` data shards from any ``k`` (or more) received shards.
 
         Parameters
         ----------
-        shard_ids : array_like of int, shape (m,)
+        shard_ids : array_like of int, shape (m,), or boolean mask of shape (n,)
             Which shards were received (any order, no repeats), ``m >= k``.
-        shards : ndarray of uint8, shape (m, shard_bytes)
-            The received shards, row ``t`` being shard ``shard_ids[t]`` (or uint16 symbols over
-            ``GF(2^16)``).
+        shards : ndarray of uint8, shape (m, shard_bytes) or (n, shard_bytes)
+            The received shards, row ``t`` being shard ``shard_ids[t]`` (for a mask, the ``t``-th
+            received shard in increasing order), or every shard, row ``j`` for shard ``j`` (or
+            symbols, see the class notes).
 
         Returns
         -------
@@ -149,12 +158,15 @@ class ReedSolomon:
         NotDecodableError
             Fewer than ``k`` shards were received.
         """
-        ids = self._shard_ids(shard_ids)
+        ids = received_ids(shard_ids, self.n, "shard_ids")
+        symbols, as_bytes = self._symbols(shards, "shards")
+        if symbols.shape[0] == self.n and ids.size != self.n:
+            symbols = symbols[ids]
+        symbols = self._rows(symbols, ids.size, "shards")
         if ids.size < self.k:
             raise NotDecodableError(
                 f"Reed-Solomon ({self.n}, {self.k}) needs {self.k} shards, received {ids.size}",
                 received=int(ids.size), needed=self.k)
-        symbols = self._symbols(shards, ids.size, "shards")
         order = np.argsort(ids, kind="stable")[: self.k]  # prefer data shards (lowest ids)
         used = ids[order]
         used_symbols = symbols[: self.k] if np.array_equal(order, np.arange(self.k)) else symbols[order]
@@ -181,7 +193,7 @@ class ReedSolomon:
                                    np.ascontiguousarray(used_symbols[:n_present]), syndromes)
                 self._multiply_add(inverse, syndromes, recovered)
             data[lost] = recovered
-        return self._as_input_dtype(data, shards)
+        return self._as_input_dtype(data, as_bytes)
 
     def _multiply_add(self, matrix: np.ndarray, buffers: np.ndarray, targets: np.ndarray) -> None:
         gf2m_matrix_times_buffers_add(matrix, buffers, targets, self.field.degree, self.field.reduction)
