@@ -43,68 +43,140 @@ from numba import njit
 
 # ---- bit-sliced multiplication of packed words ----------------------------------------------
 @njit(cache=True, nogil=True)
-def swar_constants(degree, reduction):
-    """``(high_bits, reductions)``: the top bit of every ``degree``-bit lane, the reduction in every lane."""
+def lane_low_bits(degree):
+    """The lowest bit of every ``degree``-bit lane of a uint64."""
     low_bits = np.uint64(0)
     for lane in range(64 // degree):
         low_bits |= np.uint64(1) << np.uint64(lane * degree)
-    return low_bits << np.uint64(degree - 1), low_bits * np.uint64(reduction)
+    return low_bits
 
 
 @njit(cache=True, nogil=True)
-def coefficient_masks(coefficient, degree, masks):
-    """``masks[b]`` = all ones if bit ``b`` of ``coefficient`` is set, else zero (``masks`` has 16 entries)."""
-    for bit in range(16):
-        masks[bit] = np.uint64(0)
+def coefficient_products(coefficient, degree, reduction, products):
+    """``products[b] = c * alpha^b`` copied into every lane of a uint64, for ``b < degree``.
+
+    ``c x = XOR_b x_b (c alpha^b)`` over the bits ``x_b`` of ``x``, so these ``m`` words are all a
+    product by ``c`` needs (``products`` has 16 entries).
+    """
+    low_bits = lane_low_bits(degree)
+    top = np.int64(1) << (degree - 1)
+    full = (np.int64(1) << degree) - 1
+    value = np.int64(coefficient)
     for bit in range(degree):
-        if (np.int64(coefficient) >> bit) & 1:
-            masks[bit] = ~np.uint64(0)
+        products[bit] = np.uint64(value) * low_bits  # no carries: value < 2^degree
+        carry = value & top
+        value = (value << 1) & full
+        if carry:
+            value ^= reduction
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _times_alpha(word, high_bits, reductions, shift_top, shift_degree):
-    """``alpha * x`` for every symbol ``x`` packed in ``word``."""
-    top = (word & high_bits) >> shift_top
-    lanes = (top << shift_degree) - top
-    return ((word & ~high_bits) << np.uint64(1)) ^ (lanes & reductions)
+def _times_constant(word, products, low_bits, shift_degree, degree):
+    """``c * x`` for every symbol ``x`` packed in ``word``; ``products`` from :func:`coefficient_products`.
 
-
-@njit(cache=True, nogil=True, inline="always")
-def _times_constant(word, masks, high_bits, reductions, shift_top, shift_degree, degree):
-    """``c * x`` for every symbol ``x`` packed in ``word``; ``masks`` from :func:`coefficient_masks`."""
+    For each bit ``b``, ``(t << m) - t`` with ``t = (x >> b) & low_bits`` is all ones in the lanes
+    whose bit ``b`` is set; the loop count is a literal per field so that LLVM unrolls it and
+    vectorises the caller's loop over words.
+    """
     product = np.uint64(0)
     if degree == 8:
         for bit in range(8):
-            product ^= word & masks[bit]
-            word = _times_alpha(word, high_bits, reductions, shift_top, shift_degree)
+            t = (word >> np.uint64(bit)) & low_bits
+            product ^= ((t << shift_degree) - t) & products[bit]
     else:
         for bit in range(16):
-            product ^= word & masks[bit]
-            word = _times_alpha(word, high_bits, reductions, shift_top, shift_degree)
+            t = (word >> np.uint64(bit)) & low_bits
+            product ^= ((t << shift_degree) - t) & products[bit]
     return product
 
 
 @njit(cache=True, nogil=True)
 def scale_rows(rows, coefficients, degree, reduction):
     """``rows[i] *= coefficients[i]`` in place (``rows`` uint64, shape (n_rows, n_words))."""
-    high_bits, reductions = swar_constants(degree, reduction)
-    shift_top, shift_degree = np.uint64(degree - 1), np.uint64(degree)
-    masks = np.zeros(16, dtype=np.uint64)
+    low_bits, shift_degree = lane_low_bits(degree), np.uint64(degree)
+    products = np.zeros(16, dtype=np.uint64)
     for i in range(rows.shape[0]):
         coefficient = coefficients[i]
         row = rows[i]
         if coefficient == 0:
             row[:] = 0
         elif coefficient != 1:
-            coefficient_masks(coefficient, degree, masks)
+            coefficient_products(coefficient, degree, reduction, products)
             for w in range(row.shape[0]):
-                row[w] = _times_constant(row[w], masks, high_bits, reductions, shift_top, shift_degree, degree)
+                row[w] = _times_constant(row[w], products, low_bits, shift_degree, degree)
 
 
 # ---- transforms -------------------------------------------------------------------------------
+#: uint64 words per cache block of the transforms (256 KiB): the levels whose butterflies stay inside
+#: such a block run block by block (depth first), the wider ones as whole passes.
+CACHE_BLOCK_WORDS = 32768
+
+
+@njit(cache=True, nogil=True)
+def _block_rows(size, n_words):
+    """Rows per cache block: the largest power of two of at most ``CACHE_BLOCK_WORDS`` words, ``<= size``."""
+    rows = 2
+    while rows < size and 2 * rows * max(n_words, 1) <= CACHE_BLOCK_WORDS:
+        rows *= 2
+    return min(rows, size)
+
+
+@njit(cache=True, nogil=True)
+def _fft_level(rows, skew, position, half, row_start, row_stop, keep_start, keep_stop, products, degree, reduction):
+    """One FFT level (butterflies ``half`` rows apart) on the blocks of ``[row_start, row_stop)`` that
+    meet ``[keep_start, keep_stop)``: ``low += c * high; high += low``."""
+    n_words = rows.shape[1]
+    low_bits, shift_degree = lane_low_bits(degree), np.uint64(degree)
+    for start in range(row_start, row_stop, 2 * half):
+        if start + 2 * half <= keep_start or start >= keep_stop:
+            continue
+        coefficient = skew[position + start + half]
+        if coefficient == 0:
+            for i in range(start, start + half):
+                low, high = rows[i], rows[i + half]
+                for w in range(n_words):
+                    high[w] ^= low[w]
+        else:
+            coefficient_products(coefficient, degree, reduction, products)
+            for i in range(start, start + half):
+                low, high = rows[i], rows[i + half]
+                for w in range(n_words):
+                    value = low[w] ^ _times_constant(high[w], products, low_bits, shift_degree, degree)
+                    low[w] = value
+                    high[w] ^= value
+
+
+@njit(cache=True, nogil=True)
+def _ifft_level(rows, skew, position, half, row_start, row_stop, keep_start, keep_stop, products, degree, reduction):
+    """One IFFT level on the blocks of ``[row_start, row_stop)`` that meet ``[keep_start, keep_stop)``:
+    ``high += low; low += c * high``."""
+    n_words = rows.shape[1]
+    low_bits, shift_degree = lane_low_bits(degree), np.uint64(degree)
+    for start in range(row_start, row_stop, 2 * half):
+        if start + 2 * half <= keep_start or start >= keep_stop:
+            continue
+        coefficient = skew[position + start + half]
+        if coefficient == 0:
+            for i in range(start, start + half):
+                low, high = rows[i], rows[i + half]
+                for w in range(n_words):
+                    high[w] ^= low[w]
+        else:
+            coefficient_products(coefficient, degree, reduction, products)
+            for i in range(start, start + half):
+                low, high = rows[i], rows[i + half]
+                for w in range(n_words):
+                    value = high[w] ^ low[w]
+                    high[w] = value
+                    low[w] ^= _times_constant(value, products, low_bits, shift_degree, degree)
+
+
 @njit(cache=True, nogil=True)
 def additive_fft(rows, skew, position, output_start, output_stop, degree, reduction):
     """Novel-basis coefficients to values, in place: row ``i`` becomes ``D(omega_{position + i})``.
+
+    Levels wider than a cache block (:data:`CACHE_BLOCK_WORDS`) are whole passes; the rest run
+    block by block, every remaining level of one block before the next block.
 
     Parameters
     ----------
@@ -121,31 +193,22 @@ def additive_fft(rows, skew, position, output_start, output_stop, degree, reduct
         ``m`` and the irreducible polynomial without ``x^m``.
     """
     size = rows.shape[0]
-    n_words = rows.shape[1]
-    high_bits, reductions = swar_constants(degree, reduction)
-    shift_top, shift_degree = np.uint64(degree - 1), np.uint64(degree)
-    masks = np.zeros(16, dtype=np.uint64)
+    block = _block_rows(size, rows.shape[1])
+    products = np.zeros(16, dtype=np.uint64)
     half = size >> 1
-    while half >= 1:
-        for start in range(0, size, 2 * half):
-            if start + 2 * half <= output_start or start >= output_stop:
-                continue
-            coefficient = skew[position + start + half]
-            if coefficient == 0:
-                for i in range(start, start + half):
-                    low, high = rows[i], rows[i + half]
-                    for w in range(n_words):
-                        high[w] ^= low[w]
-            else:
-                coefficient_masks(coefficient, degree, masks)
-                for i in range(start, start + half):
-                    low, high = rows[i], rows[i + half]
-                    for w in range(n_words):
-                        value = low[w] ^ _times_constant(high[w], masks, high_bits, reductions, shift_top,
-                                                         shift_degree, degree)
-                        low[w] = value
-                        high[w] ^= value
+    while half >= 1 and 2 * half > block:
+        _fft_level(rows, skew, position, half, 0, size, output_start, output_stop, products, degree, reduction)
         half >>= 1
+    if half == 0:
+        return
+    for block_start in range(0, size, block):
+        if block_start + block <= output_start or block_start >= output_stop:
+            continue
+        inner = half
+        while inner >= 1:
+            _fft_level(rows, skew, position, inner, block_start, block_start + block, output_start, output_stop,
+                       products, degree, reduction)
+            inner >>= 1
 
 
 @njit(cache=True, nogil=True)
@@ -155,30 +218,21 @@ def additive_ifft(rows, skew, position, input_start, input_stop, degree, reducti
     Rows outside ``[input_start, input_stop)`` must be zero on entry (blocks of zeros are skipped).
     """
     size = rows.shape[0]
-    n_words = rows.shape[1]
-    high_bits, reductions = swar_constants(degree, reduction)
-    shift_top, shift_degree = np.uint64(degree - 1), np.uint64(degree)
-    masks = np.zeros(16, dtype=np.uint64)
-    half = 1
+    if size < 2:
+        return
+    block = _block_rows(size, rows.shape[1])
+    products = np.zeros(16, dtype=np.uint64)
+    for block_start in range(0, size, block):
+        if block_start + block <= input_start or block_start >= input_stop:
+            continue
+        half = 1
+        while 2 * half <= block:
+            _ifft_level(rows, skew, position, half, block_start, block_start + block, input_start, input_stop,
+                        products, degree, reduction)
+            half <<= 1
+    half = block
     while half < size:
-        for start in range(0, size, 2 * half):
-            if start + 2 * half <= input_start or start >= input_stop:
-                continue
-            coefficient = skew[position + start + half]
-            if coefficient == 0:
-                for i in range(start, start + half):
-                    low, high = rows[i], rows[i + half]
-                    for w in range(n_words):
-                        high[w] ^= low[w]
-            else:
-                coefficient_masks(coefficient, degree, masks)
-                for i in range(start, start + half):
-                    low, high = rows[i], rows[i + half]
-                    for w in range(n_words):
-                        value = high[w] ^ low[w]
-                        high[w] = value
-                        low[w] ^= _times_constant(value, masks, high_bits, reductions, shift_top, shift_degree,
-                                                  degree)
+        _ifft_level(rows, skew, position, half, 0, size, input_start, input_stop, products, degree, reduction)
         half <<= 1
 
 
