@@ -1,3 +1,8 @@
+import sys
+import time
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pytest
 import scipy.sparse
@@ -7,8 +12,11 @@ from hypothesis import strategies as st
 from codedml.codes import (
     CyclicRepetition,
     FractionalRepetition,
+    IgnoreStragglers,
     LinearGradientCode,
+    UncodedScheme,
     check_b_span,
+    survey_toy_code,
 )
 from codedml.errors import DecodingAccuracyError, NotDecodableError
 from tests import naive
@@ -213,3 +221,90 @@ def test_encoding_is_unchanged_after_reading_the_structure(make_code):
                        else code.encoding_matrix)
     np.testing.assert_allclose(before, dense @ partials, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(code.decode(np.arange(code.n_workers), before), partials.sum(axis=0), rtol=1e-9)
+
+
+ONE_MESSAGE_CODES = {
+    "fractional": lambda: FractionalRepetition(12, 2),
+    "cyclic-mds": lambda: CyclicRepetition(11, 2, construction="cyclic-mds"),
+    "perturbed-dft": lambda: CyclicRepetition(10, 3, seed=0),
+    "gaussian": lambda: CyclicRepetition(10, 3, seed=0, construction="gaussian"),
+    "banded": lambda: CyclicRepetition(150, 4, seed=0),  # n > DENSE_DECODING_LIMIT: banded elimination
+    "uncoded": lambda: UncodedScheme(7),
+    "ignore-stragglers": lambda: IgnoreStragglers(7, 2),
+    "toy": survey_toy_code,
+    "linear": lambda: LinearGradientCode(np.random.default_rng(0).standard_normal((9, 5)), n_stragglers=4),
+}
+
+
+@pytest.mark.parametrize("name", list(ONE_MESSAGE_CODES))
+def test_decode_pairs_row_i_with_received_i_in_any_order(name):
+    code = ONE_MESSAGE_CODES[name]()
+    rng = np.random.default_rng(1)
+    n = code.n_workers
+    partials = rng.standard_normal((code.n_partitions, 3))
+    messages = code.encode(partials)
+    for _ in range(20):
+        survivors = rng.choice(n, rng.integers(code.recovery_threshold, n + 1), replace=False)
+        ordered = np.sort(survivors)
+        permuted = rng.permutation(survivors)
+        expected = code.decode(ordered, messages[ordered])
+        np.testing.assert_array_equal(code.decoding_vector(permuted), code.decoding_vector(ordered))
+        cases = [(permuted, messages[permuted]), (permuted.tolist(), messages[permuted].tolist()),
+                 (code._mask(ordered), messages[ordered]), (code._mask(ordered), messages)]
+        if survivors.size < n:  # one row per worker (with n rows, row i is received[i])
+            cases.append((permuted, messages))
+        for received, rows in cases:
+            np.testing.assert_allclose(code.decode(received, rows), expected, rtol=1e-12, atol=1e-12)
+        target = (code.decoding_vector(ordered) @ code.encoding_matrix) @ partials if not code.exact else \
+            partials.sum(axis=0)
+        assert relative_error(expected, target) <= 1e-9
+
+
+class YieldingCache(OrderedDict):
+    """The decoding-vector cache, handing the GIL to another thread after every lookup.
+
+    It widens the window between a lookup and what follows it, where the unlocked LRU of
+    issue 10 raised ``KeyError`` (``move_to_end`` of a key another thread had just evicted).
+    """
+
+    def get(self, key, default=None):
+        value = super().get(key, default)
+        time.sleep(0)
+        return value
+
+
+@pytest.mark.parametrize("make_code", [
+    lambda: CyclicRepetition(10, 3, seed=0, cache_size=2),
+    lambda: LinearGradientCode(np.random.default_rng(0).standard_normal((9, 5)), n_stragglers=4, cache_size=2),
+    lambda: FractionalRepetition(12, 2, cache_size=2),
+], ids=["perturbed-dft", "linear", "fractional"])
+def test_decoding_vector_cache_is_safe_under_many_threads_with_a_tiny_cache(make_code):
+    code = make_code()
+    code._cache = YieldingCache()
+    dense = code.encoding_matrix
+    dense = dense.toarray() if scipy.sparse.issparse(dense) else np.asarray(dense)
+    n = code.n_workers
+    partials = np.random.default_rng(2).standard_normal((code.n_partitions, 2))
+    messages = code.encode(partials)
+    rng = np.random.default_rng(3)
+    sets = [rng.choice(n, rng.integers(code.recovery_threshold, n + 1), replace=False) for _ in range(3)]
+
+    def hammer(thread: int) -> int:
+        local = np.random.default_rng(100 + thread)
+        for _ in range(150):
+            survivors = sets[local.integers(len(sets))]
+            vector = code.decoding_vector(survivors)
+            assert np.all(vector[np.setdiff1d(np.arange(n), survivors)] == 0)
+            assert np.max(np.abs(vector @ dense - 1.0)) <= 1e-8  # a^T B_I = 1
+            decoded = code.decode(survivors, messages[survivors])
+            assert relative_error(decoded, partials.sum(axis=0)) <= 1e-9
+        return thread
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            assert sorted(pool.map(hammer, range(8))) == list(range(8))  # re-raises any thread's exception
+    finally:
+        sys.setswitchinterval(interval)
+    assert len(code._cache) <= 2
