@@ -29,6 +29,14 @@ from codedml.sim.stragglers import InjectedDelays, ShiftedExponential
 #: Accuracy level at which "time to accuracy" is reported.
 TARGET_ACCURACY = 0.05
 
+#: Settings the ``admm`` command does not expose: samples per agent, features, Figure 9's mini-batch ``M``,
+#: Figure 10's per-ECN budget ``b`` and straggler counts ``S``.
+SAMPLES_PER_AGENT = 720
+N_FEATURES = 20
+BATCH_SIZE = 60
+PER_ECN_BATCH = 12
+FIGURE10_STRAGGLERS = (0, 1, 2, 3)
+
 
 def ecn_code(scheme: str, n_ecns: int, stragglers: int):
     """The ECN code of a scheme name: ``uncoded``, ``fractional`` or ``cyclic`` repetition."""
@@ -41,9 +49,10 @@ def ecn_code(scheme: str, n_ecns: int, stragglers: int):
     raise ParameterError(f"scheme must be 'uncoded', 'fractional' or 'cyclic', got {scheme!r}")
 
 
-def admm_experiment(n_agents: int = 10, n_ecns: int = 12, stragglers: int = 2, samples_per_agent: int = 720,
-                    n_features: int = 20, noise: float = 0.1, connectivity: float = 0.3, batch_size: int = 60,
-                    per_ecn_batch: int = 12, straggler_counts=(0, 1, 2, 3), iterations: int = 400,
+def admm_experiment(n_agents: int = 10, n_ecns: int = 12, stragglers: int = 2,
+                    samples_per_agent: int = SAMPLES_PER_AGENT, n_features: int = N_FEATURES, noise: float = 0.1,
+                    connectivity: float = 0.3, batch_size: int = BATCH_SIZE, per_ecn_batch: int = PER_ECN_BATCH,
+                    straggler_counts=FIGURE10_STRAGGLERS, iterations: int = 400,
                     runs: int = 10, n_delayed: int = 2, max_delay: float = 0.1, tau: float = 2.0,
                     seed: int = 0, progress: bool = False) -> dict:
     """Figure 9 and Figure 10 curves, averaged over ``runs``; JSON-ready.
@@ -146,7 +155,41 @@ def save_admm_plot(path: str, result: dict) -> None:
     plt.close(fig)
 
 
+def ecn_count_fits(n_ecns: int) -> bool:
+    """Whether the command's fixed settings work with ``K = n_ecns``: ``K`` divides the samples per agent
+    and Figure 9's mini-batch ``M`` (each ECN gets ``M / K`` samples of its partition), Figure 10's
+    mini-batches ``b K / (S + 1)`` are multiples of ``K`` dividing the same way, and ``K > max S``."""
+    if n_ecns <= max(FIGURE10_STRAGGLERS) or SAMPLES_PER_AGENT % n_ecns:
+        return False
+    partition = SAMPLES_PER_AGENT // n_ecns
+    batches = [BATCH_SIZE] + [PER_ECN_BATCH * n_ecns // (s + 1) for s in FIGURE10_STRAGGLERS
+                              if PER_ECN_BATCH * n_ecns % (s + 1) == 0]
+    return len(batches) == len(FIGURE10_STRAGGLERS) + 1 and all(
+        batch % n_ecns == 0 and partition % (batch // n_ecns) == 0 for batch in batches)
+
+
+def check_admm_options(args: argparse.Namespace) -> None:
+    """Refuse combinations of ``admm`` options before any run starts (each names the option)."""
+    from codedml.cli import check_plot_output, check_size
+
+    if not ecn_count_fits(args.ecns):
+        allowed = [k for k in range(1, SAMPLES_PER_AGENT + 1) if ecn_count_fits(k)]
+        raise ParameterError(f"argument --ecns: must be one of {', '.join(map(str, allowed))} (K > "
+                             f"{max(FIGURE10_STRAGGLERS)} for Figure 10's S, K divides the mini-batch M = {BATCH_SIZE} "
+                             f"and the {SAMPLES_PER_AGENT} samples per agent), got {args.ecns}")
+    if args.stragglers >= args.ecns:
+        raise ParameterError(f"argument -s/--stragglers: must be < --ecns K = {args.ecns}, got {args.stragglers}")
+    if args.delayed > args.ecns:
+        raise ParameterError(f"argument --delayed: at most --ecns K = {args.ecns} ECNs, got {args.delayed}")
+    check_size("--agents", args.agents * SAMPLES_PER_AGENT * N_FEATURES,
+               f"the samples of {args.agents} agents ({SAMPLES_PER_AGENT} x {N_FEATURES} each)")
+    check_size("--iterations", args.iterations * args.ecns, f"the finish times of {args.iterations} iterations")
+    if args.plot:
+        check_plot_output("--plot", args.plot, figures_json=True)
+
+
 def run_admm(args: argparse.Namespace) -> int:
+    check_admm_options(args)
     result = admm_experiment(n_agents=args.agents, n_ecns=args.ecns, stragglers=args.stragglers,
                              iterations=args.iterations, runs=args.runs, n_delayed=args.delayed,
                              max_delay=args.max_delay, seed=args.seed, progress=sys.stderr.isatty())
@@ -159,19 +202,27 @@ def run_admm(args: argparse.Namespace) -> int:
 
 def register_admm_command(subparsers) -> None:
     """Add the ``admm`` subcommand to an argparse ``subparsers`` object."""
+    from codedml.cli import integer_option, plot_file, real_option
+
     admm = subparsers.add_parser(
         "admm", help="coded vs uncoded stochastic incremental ADMM (survey Figs. 9-10)",
         description="Survey section 5.4 in spirit: N agents on a random graph pass a token; each agent's gradient "
                     "comes from K edge computing nodes coded by fractional or cyclic repetition (csI-ADMM) or "
                     "uncoded (sI-ADMM), with injected ECN delays; accuracy (eq. 19) against running time, and "
                     "against iterations for S = 0..3 stragglers at a fixed per-ECN mini-batch.")
-    admm.add_argument("--agents", type=int, default=10, help="agents N (default 10)")
-    admm.add_argument("--ecns", type=int, default=12, help="ECNs per agent K (default 12)")
-    admm.add_argument("-s", "--stragglers", type=int, default=2, help="stragglers S tolerated in Fig. 9 (default 2)")
-    admm.add_argument("--iterations", type=int, default=400, help="token iterations (default 400)")
-    admm.add_argument("--runs", type=int, default=10, help="independent runs averaged (default 10)")
-    admm.add_argument("--delayed", type=int, default=2, help="ECNs delayed per iteration (default 2)")
-    admm.add_argument("--max-delay", type=float, default=0.1, help="largest injected delay in s (default 0.1)")
-    admm.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    admm.add_argument("--plot", metavar="FILE.png", help="save the two-panel plot (and FILE.json)")
+    admm.add_argument("--agents", type=integer_option(minimum=2), default=10, help="agents N >= 2 (default 10)")
+    admm.add_argument("--ecns", type=integer_option(minimum=1), default=12,
+                      help=f"ECNs per agent K, dividing {BATCH_SIZE} and > {max(FIGURE10_STRAGGLERS)} (default 12)")
+    admm.add_argument("-s", "--stragglers", type=integer_option(minimum=0), default=2,
+                      help="stragglers S < K tolerated in Fig. 9 (default 2)")
+    admm.add_argument("--iterations", type=integer_option(minimum=1), default=400,
+                      help="token iterations (default 400)")
+    admm.add_argument("--runs", type=integer_option(minimum=1), default=10,
+                      help="independent runs averaged (default 10)")
+    admm.add_argument("--delayed", type=integer_option(minimum=0), default=2,
+                      help="ECNs delayed per iteration, at most K (default 2)")
+    admm.add_argument("--max-delay", type=real_option(minimum=0.0), default=0.1,
+                      help="largest injected delay in s (default 0.1)")
+    admm.add_argument("--seed", type=integer_option(minimum=0), default=0, help="random seed (default 0)")
+    admm.add_argument("--plot", metavar="FILE.png", type=plot_file, help="save the two-panel plot (and FILE.json)")
     admm.set_defaults(run=run_admm)

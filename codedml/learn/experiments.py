@@ -44,6 +44,7 @@ from codedml.learn.models import (
     partition_data,
     synthetic_classification,
 )
+from codedml.learn.quantize import MAX_BITS
 from codedml.learn.quantize import omega_scale as qsgd_omega_scale
 from codedml.learn.training import OPTIMIZERS, second_moment_decoder, train_centralized, train_coded
 from codedml.plotting import pyplot
@@ -54,6 +55,9 @@ BASELINE_REPLICATION = 2
 
 #: Monte Carlo survivor sets calibrating OD's unbiasedness in the train command.
 OD_CALIBRATION_DRAWS = 4000
+
+#: Samples of each ``train`` data set (scikit-learn's digits; the synthetic generator's setting).
+DATASET_SAMPLES = {"digits": 1797, "synthetic": 2000}
 
 #: Order of the schemes in tables, plots and the JSON.
 TRAINING_SCHEMES = ("joint", "osgc-equal", "is-sgd", "bgc", "sgc", "ehd", "od")
@@ -94,7 +98,18 @@ def allocation_curves(n_workers: int, budgets, deadline: float, rate_range: tupl
             for method in ALLOCATION_METHODS}
 
 
+def check_allocate_options(args: argparse.Namespace) -> None:
+    """Refuse option combinations of ``allocate`` that no single option type can see (before any work)."""
+    from codedml.cli import check_size
+
+    if args.mu_low > args.mu_high:
+        raise ParameterError(f"argument --mu-low: must be <= --mu-high = {args.mu_high:g}, got {args.mu_low:g}")
+    check_size("--factor-step", int((args.max_factor - 2.0) / args.factor_step) + 1,
+               f"the budget grid from 2 to {args.max_factor:g} in steps of {args.factor_step:g}")
+
+
 def run_allocate(args: argparse.Namespace) -> int:
+    check_allocate_options(args)
     factors = np.arange(2.0, args.max_factor + 1e-9, args.factor_step)
     results = {}
     for n in args.workers:
@@ -151,7 +166,7 @@ def load_dataset(name: str, rng: np.random.Generator):
     if name == "digits":
         return load_digits_data()
     if name == "synthetic":
-        return synthetic_classification(2000, 20, 5, rng)
+        return synthetic_classification(DATASET_SAMPLES["synthetic"], 20, 5, rng)
     raise ParameterError(f"unknown dataset {name!r}; choose 'digits' or 'synthetic'")
 
 
@@ -247,7 +262,45 @@ def _finite_or_none(values: np.ndarray) -> list:
     return [float(v) if np.isfinite(v) else None for v in np.asarray(values, dtype=np.float64)]
 
 
+#: Defaults of the ``train`` options refused where they are ignored (``None`` means not given).
+TRAIN_DEFAULTS = {"hidden": 32, "bias_weight": 1.0}
+
+
+def check_train_options(args: argparse.Namespace) -> None:
+    """Refuse options ``train`` would ignore and combinations of options it cannot run; fill in the defaults."""
+    from codedml.cli import fill_defaults, refuse_options
+
+    if args.model != "mlp":
+        refuse_options(args, {"hidden": "--hidden"}, f"with --model {args.model} (only the MLP has a hidden layer)")
+    if args.optimizer != "adam":
+        refuse_options(args, {"no_two_track": "--no-two-track", "bias_weight": "--bias-weight"},
+                       f"with --optimizer {args.optimizer} (the two-track decoder is Adam's)")
+    elif args.no_two_track:
+        refuse_options(args, {"bias_weight": "--bias-weight"}, "with --no-two-track (it weighs the two-track decoder)")
+    fill_defaults(args, TRAIN_DEFAULTS)
+    if args.workers % BASELINE_REPLICATION:
+        raise ParameterError(f"argument -n/--workers: the baselines of load {BASELINE_REPLICATION} (ErasureHead "
+                             f"groups) need a multiple of {BASELINE_REPLICATION} workers, got {args.workers}")
+    samples = DATASET_SAMPLES[args.dataset]
+    if args.workers > samples:
+        raise ParameterError(f"argument -n/--workers: at most {samples} workers for the {samples} samples of "
+                             f"{args.dataset}, got {args.workers}")
+    budget = 3 * args.workers if args.budget is None else args.budget
+    if budget < 2 * args.workers:
+        raise ParameterError(f"argument -B/--budget: B={budget} is below 2 n = {2 * args.workers}: every worker "
+                             f"needs at least 2 bits")
+    if budget > MAX_BITS * args.workers:
+        raise ParameterError(f"argument -B/--budget: B={budget} is above {MAX_BITS} n = {MAX_BITS * args.workers}: "
+                             f"a worker sends at most {MAX_BITS} bits per coordinate")
+    if budget % args.workers:
+        raise ParameterError(f"argument -B/--budget: the baselines' equal allocation needs n | B; got B={budget}, "
+                             f"n={args.workers}")
+    if args.mu_low > args.mu_high:
+        raise ParameterError(f"argument --mu-low: must be <= --mu-high = {args.mu_high:g}, got {args.mu_low:g}")
+
+
 def run_train(args: argparse.Namespace) -> int:
+    check_train_options(args)
     budget = 3 * args.workers if args.budget is None else args.budget
     start = time.perf_counter()
     outcome = training_experiment(
@@ -317,28 +370,40 @@ def save_training_plot(path: str, curves) -> None:
     plt.close(fig)
 
 
-def _integer_list(text: str) -> list[int]:
-    return [int(value) for value in text.split(",")]
+def omega_scale_option(text: str):
+    """An argparse ``type``: ``balanced``, ``qsgd`` or a positive number."""
+    if text in ("balanced", "qsgd"):
+        return text
+    try:
+        resolve_omega_scale(text, np.ones(1), 2, 1)
+    except ParameterError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
 
 
 def register_commands(subparsers) -> None:
     """Add the ``allocate`` and ``train`` subcommands to an argparse ``subparsers`` object."""
+    from codedml.cli import integer_list_option, integer_option, output_file, plot_file, real_option
+
+    positive = real_option(minimum=0.0, open_minimum=True)
     allocate = subparsers.add_parser(
         "allocate", help="bit allocation objective vs budget: DP, low-complexity, greedy, relaxation",
         description="Seed Fig. 1: the objective U(b) = sum_i (1 - p_i) / (p_i + omega(b_i)) reached by dynamic "
                     "programming (optimal), the low-complexity algorithm, greedy and the rounded continuous "
                     "relaxation, for budgets B from 2n to max-factor * n; p_i = exp(-mu_i (tau - 1)).")
-    allocate.add_argument("-n", "--workers", type=_integer_list, default=[10, 50],
+    allocate.add_argument("-n", "--workers", type=integer_list_option(minimum=1), default=[10, 50],
                           help="comma-separated worker counts (default 10,50)")
-    allocate.add_argument("--max-factor", type=float, default=8.0, help="largest budget B / n (default 8)")
-    allocate.add_argument("--factor-step", type=float, default=0.5, help="step of B / n (default 0.5)")
-    allocate.add_argument("--omega-scale", type=float, default=50.0,
+    allocate.add_argument("--max-factor", type=real_option(minimum=2.0, maximum=MAX_BITS), default=8.0,
+                          help=f"largest budget B / n, in [2, {MAX_BITS}] (default 8)")
+    allocate.add_argument("--factor-step", type=positive, default=0.5, help="step of B / n (default 0.5)")
+    allocate.add_argument("--omega-scale", type=positive, default=50.0,
                           help="s in omega(b) = s / (2^(b-1) - 1)^2 (default 50)")
-    allocate.add_argument("--tau", type=float, default=1.5, help="deadline tau > 1 (default 1.5)")
-    allocate.add_argument("--mu-low", type=float, default=0.1, help="mu_i ~ U(mu-low, mu-high) (default 0.1)")
-    allocate.add_argument("--mu-high", type=float, default=2.0, help="(default 2)")
-    allocate.add_argument("--seed", type=int, default=0, help="seed of the mu draw (default 0)")
-    allocate.add_argument("--plot", metavar="FILE.png", help="save the objective-vs-budget plot")
+    allocate.add_argument("--tau", type=real_option(minimum=1.0, open_minimum=True), default=1.5,
+                          help="deadline tau > 1 (default 1.5)")
+    allocate.add_argument("--mu-low", type=positive, default=0.1, help="mu_i ~ U(mu-low, mu-high) (default 0.1)")
+    allocate.add_argument("--mu-high", type=positive, default=2.0, help="(default 2)")
+    allocate.add_argument("--seed", type=integer_option(minimum=0), default=0, help="seed of the mu draw (default 0)")
+    allocate.add_argument("--plot", metavar="FILE.png", type=plot_file, help="save the objective-vs-budget plot")
     allocate.set_defaults(run=run_allocate)
 
     train = subparsers.add_parser(
@@ -346,29 +411,33 @@ def register_commands(subparsers) -> None:
         description="Seed Figs. 2-3 in spirit: train on scikit-learn's digits with n workers, budget B bits per "
                     "coordinate; the joint design (optimal structure + allocated bits) against OSGC with equal "
                     "bits, IS-SGD, BGC, SGC, EHD, OD (equal bits B/n, load 2) and centralised SGD.")
-    train.add_argument("-n", "--workers", type=int, default=20, help="workers n = partitions k (default 20)")
-    train.add_argument("-B", "--budget", type=int, default=None, help="total bits per coordinate (default 3n)")
-    train.add_argument("--iterations", type=int, default=200, help="iterations (default 200)")
-    train.add_argument("--seeds", type=int, default=5, help="number of seeds averaged (default 5)")
-    train.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
+    train.add_argument("-n", "--workers", type=integer_option(minimum=2), default=20,
+                       help="workers n = partitions k, even (default 20)")
+    train.add_argument("-B", "--budget", type=integer_option(minimum=1), default=None,
+                       help="total bits per coordinate, a multiple of n and >= 2n (default 3n)")
+    train.add_argument("--iterations", type=integer_option(minimum=1), default=200, help="iterations (default 200)")
+    train.add_argument("--seeds", type=integer_option(minimum=1), default=5,
+                       help="number of seeds averaged (default 5)")
+    train.add_argument("--seed", type=integer_option(minimum=0), default=0, help="first seed (default 0)")
     train.add_argument("--dataset", choices=("digits", "synthetic"), default="digits", help="(default digits)")
     train.add_argument("--model", choices=("softmax", "mlp"), default="softmax", help="(default softmax)")
-    train.add_argument("--hidden", type=int, default=32, help="hidden width of the MLP (default 32)")
-    train.add_argument("--l2", type=float, default=0.0, help="l2 regularisation weight (default 0)")
+    train.add_argument("--hidden", type=integer_option(minimum=1), help="hidden width of the MLP (default 32)")
+    train.add_argument("--l2", type=real_option(minimum=0.0), default=0.0, help="l2 regularisation weight (default 0)")
     train.add_argument("--optimizer", choices=OPTIMIZERS, default="sgd", help="(default sgd)")
-    train.add_argument("--learning-rate", "--lr", type=float, default=8.0,
+    train.add_argument("--learning-rate", "--lr", type=positive, default=8.0,
                        help="step size (default 8, for SGD on the mean loss of softmax/digits; ~0.01 for Adam)")
-    train.add_argument("--tau", type=float, default=1.5, help="deadline tau; p_i = exp(-mu_i (tau - 1)) (default 1.5)")
-    train.add_argument("--mu-low", type=float, default=0.1, help="mu_i ~ U(mu-low, mu-high) (default 0.1)")
-    train.add_argument("--mu-high", type=float, default=2.0, help="(default 2)")
-    train.add_argument("--omega-scale", default="balanced",
+    train.add_argument("--tau", type=real_option(minimum=1.0, open_minimum=True), default=1.5,
+                       help="deadline tau > 1; p_i = exp(-mu_i (tau - 1)) (default 1.5)")
+    train.add_argument("--mu-low", type=positive, default=0.1, help="mu_i ~ U(mu-low, mu-high) (default 0.1)")
+    train.add_argument("--mu-high", type=positive, default=2.0, help="(default 2)")
+    train.add_argument("--omega-scale", type=omega_scale_option, default="balanced",
                        help="s of omega(b) for the joint design: 'balanced' (omega(B/n) = mean p, seed V-B), "
                             "'qsgd' (D/4) or a number (default balanced)")
     train.add_argument("--error-feedback", action="store_true", help="also run every baseline with error feedback")
     train.add_argument("--no-two-track", action="store_true",
                        help="Adam: decode the joint design's second moment with the unbiased decoder too")
-    train.add_argument("--bias-weight", type=float, default=1.0,
-                       help="lambda_b of the two-track decoder (default 1: the MMSE decoder)")
-    train.add_argument("--plot", metavar="FILE.png", help="save loss vs iteration and vs bits")
-    train.add_argument("--json", metavar="FILE.json", help="save the curves as JSON")
+    train.add_argument("--bias-weight", type=positive,
+                       help="Adam: lambda_b of the two-track decoder (default 1: the MMSE decoder)")
+    train.add_argument("--plot", metavar="FILE.png", type=plot_file, help="save loss vs iteration and vs bits")
+    train.add_argument("--json", metavar="FILE.json", type=output_file, help="save the curves as JSON")
     train.set_defaults(run=run_train)
