@@ -15,7 +15,7 @@ from codedml.codes.approximate import (
     StochasticGC,
     contiguous_segment_structure,
 )
-from codedml.errors import ParameterError
+from codedml.errors import NonFiniteError, ParameterError, ShapeError, SizeError
 from codedml.learn.bits import allocate_bits
 from codedml.learn.quantize import quantize_messages
 
@@ -204,3 +204,101 @@ def test_model_probabilities_match_closed_forms_and_monte_carlo():
     persistent = straggler_probabilities(PersistentStragglers(model, [2]), 1.5, 3, loads=[1.0, 2.0, 1.0])
     assert persistent[2] == 1.0 and persistent[1] == 1.0  # load 2: 2 (1 + X) > 1.5 always
     assert persistent[0] == pytest.approx(closed[0])
+
+
+@pytest.mark.parametrize("name", list(all_codes(PROBABILITIES)))
+def test_decode_pairs_row_i_with_received_i_in_any_order(name):
+    code = all_codes(PROBABILITIES)[name]
+    rng = np.random.default_rng(5)
+    n = code.n_workers
+    messages = code.encode(rng.standard_normal((code.n_partitions, 3)))
+    for size in [0, 1, 2, 3, 4, 5, 6, 3, 4, 5]:
+        survivors = rng.choice(n, size, replace=False)
+        ordered = np.sort(survivors)
+        permuted = rng.permutation(survivors)
+        expected = code.decode(ordered, messages[ordered])
+        np.testing.assert_array_equal(code.decoding_vector(permuted), code.decoding_vector(ordered))
+        np.testing.assert_allclose(code.decode(permuted, messages[permuted]), expected, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(code.decode(code._mask(ordered), messages[ordered]), expected, rtol=1e-12,
+                                   atol=1e-12)
+        if size < n:
+            np.testing.assert_allclose(code.decode(permuted, messages), expected, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(expected, code.decoding_vector(ordered) @ messages, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", list(all_codes(PROBABILITIES)))
+def test_decode_refuses_bad_received_and_messages_naming_them(name):
+    code = all_codes(PROBABILITIES)[name]
+    messages = np.ones((code.n_workers, 2))
+    with pytest.raises(ParameterError, match=r"received must hold integers in \[0, 5\]"):
+        code.decode([0, 6], messages)
+    with pytest.raises(ParameterError, match="received holds an id more than once"):
+        code.decode([1, 1], messages)
+    with pytest.raises(ParameterError, match="received must hold integers"):
+        code.decode([0.5], messages)
+    with pytest.raises(ShapeError, match="messages must have one row per received message"):
+        code.decode([0, 1], np.ones((3, 2)))
+    with pytest.raises(ParameterError, match="messages must be real"):
+        code.decode([0], np.ones((1, 2)) * 1j)
+    with pytest.raises(ParameterError, match="messages must be numeric"):
+        code.decode([0], [["a", "b"]])
+    with pytest.raises(NonFiniteError, match="messages"):
+        code.decode([0, 1], [[np.nan, 1.0], [1.0, 1.0]])
+
+
+@pytest.mark.parametrize("make", [
+    lambda p: OptimallyStructuredGC(p), lambda p: IgnoreStragglersSGD(p), lambda p: BernoulliGC(p),
+    lambda p: StochasticGC(p), lambda p: ErasureHeadGC(p), lambda p: OptimalDecodingGC(p),
+])
+@pytest.mark.parametrize("probabilities, error, message", [
+    (None, ParameterError, "probabilities must be an array"),
+    (["a", "b"], ParameterError, "probabilities must be numeric"),
+    ([0.5 + 1j, 0.5], ParameterError, "probabilities must be real"),
+    ([[0.5, 0.5]], ParameterError, "non-empty 1-D"),
+    ([], ParameterError, "non-empty 1-D"),
+    ([[0.5], [0.5, 0.5]], ShapeError, "probabilities must be a rectangular"),
+])
+def test_probabilities_that_are_not_a_real_vector_are_refused(make, probabilities, error, message):
+    with pytest.raises(error, match=message):
+        make(probabilities)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: BernoulliGC([0.5, 0.5], replication=None), "replication d must be an integer in \\[1, n=2\\]"),
+    (lambda: BernoulliGC([0.5, 0.5], replication=np.nan), "replication d must be an integer"),
+    (lambda: StochasticGC([0.5, 0.5], replication="2"), "replication d must be an integer"),
+    (lambda: BernoulliGC([0.5, 0.5], seed="x"), "seed must be None, an integer >= 0 or a numpy.random.Generator"),
+    (lambda: OptimalDecodingGC([0.5] * 4, seed=-1), "seed must be None"),
+    (lambda: OptimalDecodingGC([0.5] * 4, calibration_draws=np.nan), "calibration_draws must be an integer >= 0"),
+    (lambda: OptimalDecodingGC([0.5] * 4, calibration_draws="x"), "calibration_draws must be an integer >= 0"),
+    (lambda: OptimalDecodingGC([0.5] * 21, calibration_draws=0), "n=21 is too many"),
+    (lambda: OptimallyStructuredGC([0.5, 0.5], n_partitions=np.nan), "n_partitions must be an integer >= 1"),
+    (lambda: OptimallyStructuredGC([0.5, 0.5], n_partitions=2.5), "n_partitions must be an integer >= 1"),
+    (lambda: OptimallyStructuredGC([0.5, 0.5], bits=[2, 2], omega_scale="x"), "omega_scale must be a finite real"),
+    (lambda: OptimallyStructuredGC([0.5, 0.5], bits=[2, 2], omega_scale=-1.0), "omega_scale must be a finite real"),
+    (lambda: OptimallyStructuredGC([0.5, 0.5], bits=[-1, 2], omega_scale=1.0), "b >= 2"),
+    (lambda: OptimallyStructuredGC([0.5, 0.5], bits=[2.5, 2], omega_scale=1.0), "bits must hold integers"),
+    (lambda: OptimallyStructuredGC([0.5, 0.5], bits=["a", 2], omega_scale=1.0), "bits must be numeric"),
+    (lambda: OptimallyStructuredGC([0.5, 0.5], bits=[2], omega_scale=1.0), "bits must have one entry per worker"),
+    (lambda: contiguous_segment_structure([1.0], None), "n_partitions must be an integer >= 1"),
+    (lambda: contiguous_segment_structure(["a"], 1), "row_sums must be numeric"),
+    (lambda: contiguous_segment_structure([-1.0, 2.0], 1), "row sums must be non-negative"),
+])
+def test_bad_parameters_raise_a_named_error(call, message):
+    with pytest.raises(ParameterError, match=message):
+        call()
+
+
+def test_non_finite_row_sums_raise_non_finite_error():
+    with pytest.raises(NonFiniteError, match="row_sums holds 1 NaN"):
+        contiguous_segment_structure([1.0, np.nan], 2)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: BernoulliGC(np.full(100_000, 0.5)),
+    lambda: OptimalDecodingGC(np.full(100_000, 0.5)),
+    lambda: OptimallyStructuredGC([0.5, 0.5], n_partitions=10**15),
+], ids=["bernoulli", "optimal-decoding", "osgc-k"])
+def test_huge_sizes_raise_size_error_before_allocating(call):
+    with pytest.raises(SizeError, match="GiB"):
+        call()
