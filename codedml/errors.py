@@ -57,3 +57,7 @@ class ShapeError(CodedMLError, ValueError):
 
 class NonFiniteError(CodedMLError, ValueError):
     """An input array holds NaN or infinity."""
+
+
+class ClusterError(CodedMLError):
+    """A Dask cluster could not be reached or used (e.g. no scheduler answers at the address)."""

@@ -5,8 +5,9 @@ import pytest
 
 from codedml.codes import CyclicRepetition, FractionalRepetition, IgnoreStragglers, UncodedScheme
 from codedml.dist import coded_gradient_descent, connect
+from codedml.dist.coded_descent import worker_message
 from codedml.dist.experiment import emulated_delays
-from codedml.errors import CodedMLError, NotDecodableError, ParameterError, ShapeError
+from codedml.errors import ClusterError, CodedMLError, NotDecodableError, ParameterError, ShapeError
 from codedml.learn.models import SoftmaxRegression, partition_data
 
 
@@ -56,9 +57,31 @@ def test_master_decodes_without_a_worker_that_never_answers(client, problem):
 def test_master_stops_waiting_for_a_delayed_worker_once_it_can_decode(client, problem):
     model, data = problem
     delays = np.zeros((3, 4))
-    delays[:, 1] = 10.0  # the run would take 30 s if the master waited
-    run = coded_gradient_descent(client, CyclicRepetition(4, 1, seed=0), model, data, 3, 0.5, delays=delays, seed=0)
-    assert np.all(run.messages_used == 3) and run.wall_seconds.max() < 10.0
+    delays[:, 1] = 1e6  # the run would not end if the master waited for worker 1
+    start = model.initial_parameters(np.random.default_rng(1))
+    run = coded_gradient_descent(client, CyclicRepetition(4, 1, seed=0), model, data, 3, 0.5, delays=delays,
+                                 initial_parameters=start)
+    assert np.all(run.messages_used == 3)  # decoded from the three others, not waiting for the fourth
+    np.testing.assert_allclose(run.parameters, centralised_descent(model, data, 3, 0.5, start), rtol=1e-9, atol=1e-12)
+
+
+def test_a_delayed_task_returns_nothing_once_its_stop_event_is_set(client, problem):
+    from distributed import Event
+
+    model, data = problem
+    parameters = model.initial_parameters(np.random.default_rng(0))
+    event = Event("codedml-test-stop", client=client)
+    future = client.submit(worker_message, model, parameters, data, np.ones(data.n_partitions), 1e6,
+                           "codedml-test-stop", pure=False)
+    event.set()
+    try:
+        # only the event can end a wait of 1e6 s; the timeout merely bounds a broken run
+        assert future.result(timeout=600) is None
+        undelayed = client.submit(worker_message, model, parameters, data, np.ones(data.n_partitions), 0.0,
+                                  "codedml-test-stop", pure=False)
+        np.testing.assert_allclose(undelayed.result(), model.partition_gradients(parameters, data).sum(axis=0))
+    finally:
+        event.clear()
 
 
 def test_a_scheduler_address_connects_to_a_running_cluster(client, problem):
@@ -111,14 +134,73 @@ def test_cli_distributed_prints_every_scheme_with_equal_losses(capsys):
 
 
 def test_worker_processes_run_the_pickled_tasks_and_honour_the_stop_event(problem):
+    from distributed import Event
+
     model, data = problem
     delays = np.zeros((2, 4))
-    delays[:, 0] = 10.0
+    delays[:, 0] = 1e6  # only the stop event ends worker 0's waits
+    start = model.initial_parameters(np.random.default_rng(1))
     client = connect(n_workers=2, threads_per_worker=2, processes=True)
     try:
         run = coded_gradient_descent(client, CyclicRepetition(4, 1, seed=0), model, data, 2, 0.5, delays=delays,
-                                     seed=0)
+                                     initial_parameters=start)
+        event = Event("codedml-test-process-stop", client=client)
+        waiting = client.submit(worker_message, model, start, data, np.ones(data.n_partitions), 1e6,
+                                "codedml-test-process-stop", pure=False)
+        event.set()
+        stopped = waiting.result(timeout=600)  # the timeout merely bounds a broken run
+        event.clear()
     finally:
         client.close()
         client.cluster.close()
-    assert np.all(run.messages_used == 3) and run.wall_seconds.max() < 10.0
+    assert np.all(run.messages_used == 3)
+    np.testing.assert_allclose(run.parameters, centralised_descent(model, data, 2, 0.5, start), rtol=1e-9, atol=1e-12)
+    assert stopped is None
+
+
+@pytest.mark.parametrize("address", ["foo", "tcp://", "tcp://localhost:notaport", "http://localhost:8786",
+                                     "tcp://localhost:99999", "inproc://x", "", 8786])
+def test_a_malformed_scheduler_address_is_a_parameter_error(address):
+    with pytest.raises(ParameterError, match="scheduler_address"):
+        connect(address)
+
+
+def test_an_unreachable_scheduler_is_a_cluster_error_naming_the_address():
+    with pytest.raises(ClusterError, match="127.0.0.1:1"):
+        connect("tcp://127.0.0.1:1", timeout=0.5)
+
+
+@pytest.mark.parametrize("options, match", [
+    ({"timeout": 0}, "timeout"), ({"timeout": float("nan")}, "timeout"), ({"n_workers": 0}, "n_workers"),
+    ({"threads_per_worker": 1.5}, "threads_per_worker"), ({"processes": "yes"}, "processes")])
+def test_connect_refuses_bad_options(options, match):
+    with pytest.raises(ParameterError, match=match):
+        connect(**options)
+
+
+@pytest.mark.parametrize("arguments, error, match", [
+    ({"iterations": 0}, ParameterError, "iterations"),
+    ({"iterations": 2.5}, ParameterError, "iterations"),
+    ({"iterations": None}, ParameterError, "iterations"),
+    ({"iterations": True}, ParameterError, "iterations"),
+    ({"learning_rate": 0.0}, ParameterError, "learning_rate"),
+    ({"learning_rate": float("nan")}, ParameterError, "learning_rate"),
+    ({"learning_rate": "0.5"}, ParameterError, "learning_rate"),
+    ({"delays": np.full((2, 4), np.nan)}, ParameterError, "delays"),
+    ({"delays": -np.ones((2, 4))}, ParameterError, "delays"),
+    ({"delays": np.zeros((2, 4), dtype=complex)}, ParameterError, "delays"),
+    ({"delays": np.zeros(8)}, ShapeError, "delays"),
+    ({"delays": "soon"}, ParameterError, "delays"),
+    ({"initial_parameters": np.zeros(3)}, ShapeError, "parameters"),
+    ({"initial_parameters": np.full(18, np.inf)}, CodedMLError, "initial_parameters"),
+    ({"seed": -1}, ParameterError, "seed"),
+    ({"seed": "x"}, ParameterError, "seed"),
+    ({"code": "cyclic"}, ParameterError, "code"),
+    ({"data": np.zeros((4, 3))}, ParameterError, "data"),
+    ({"model": object()}, ParameterError, "model"),
+])
+def test_bad_arguments_of_coded_descent_are_refused_before_any_task(client, problem, arguments, error, match):
+    model, data = problem
+    call = {"code": UncodedScheme(4), "model": model, "data": data, "iterations": 2, "learning_rate": 0.5} | arguments
+    with pytest.raises(error, match=match):
+        coded_gradient_descent(client, call.pop("code"), call.pop("model"), call.pop("data"), **call)

@@ -24,25 +24,84 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from codedml import _validation as validation
 from codedml.codes.base import GradientCode, check_finite
-from codedml.errors import NotDecodableError, ParameterError, ShapeError
+from codedml.errors import ClusterError, NotDecodableError, ParameterError, ShapeError
 from codedml.learn.models import PartitionedData
 
 
+#: Seconds :func:`connect` waits for a scheduler address to answer.
+DEFAULT_CONNECT_TIMEOUT = 5.0
+
+#: Address schemes of ``distributed`` whose location is ``host:port``.
+HOST_PORT_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+
+
 def connect(scheduler_address: str | None = None, n_workers: int = 2, threads_per_worker: int = 1,
-            processes: bool = True):
+            processes: bool = True, timeout: float = DEFAULT_CONNECT_TIMEOUT):
     """A ``distributed.Client``: to ``scheduler_address``, or to a new ``LocalCluster`` of ``n_workers``.
 
     Close the client first, then a local cluster (``client.close(); client.cluster.close()``): closing the
     cluster under a live client makes the scheduler log the loss of data the client still holds.
+
+    Parameters
+    ----------
+    scheduler_address : str, optional
+        ``host:port`` or ``scheme://host:port`` (scheme ``tcp``, ``tls``, ``ws``, ``wss`` or ``ucx``), or
+        the ``inproc://`` address of a thread-based ``LocalCluster`` in this process.
+    n_workers, threads_per_worker : int
+        Size of the local cluster (ignored with an address).
+    processes : bool
+        Local workers as processes (default) or threads.
+    timeout : float
+        Seconds to wait for the scheduler at ``scheduler_address``.
+
+    Raises
+    ------
+    ParameterError
+        If ``scheduler_address`` is not an address, or another argument is out of range.
+    ClusterError
+        If no scheduler answers at ``scheduler_address`` within ``timeout`` seconds.
     """
     from distributed import Client, LocalCluster
 
+    timeout = validation.real(timeout, "timeout", minimum=0.0, open_minimum=True)
     if scheduler_address is not None:
-        return Client(scheduler_address)
+        address = scheduler_address_text(scheduler_address)
+        try:
+            return Client(address, timeout=timeout)
+        except OSError as error:  # includes TimeoutError and refused connections
+            raise ClusterError(f"no Dask scheduler answered at {address!r} within {timeout:g} s ({error})") from None
+        except ValueError as error:
+            raise ParameterError(f"scheduler_address {address!r} is not a Dask address: {error}") from None
+    n_workers = validation.integer(n_workers, "n_workers", minimum=1)
+    threads_per_worker = validation.integer(threads_per_worker, "threads_per_worker", minimum=1)
+    processes = validation.flag(processes, "processes")
     cluster = LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker, processes=processes,
                            dashboard_address=":0")
     return Client(cluster)
+
+
+def scheduler_address_text(address) -> str:
+    """``address`` if it is a well-formed scheduler address (``[scheme://]host:port``); else ParameterError."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    allowed = (f"'host:port' or 'scheme://host:port' with scheme one of {', '.join(HOST_PORT_SCHEMES)} "
+               f"(or the inproc:// address of a LocalCluster in this process)")
+    if not isinstance(address, str) or not address.strip():
+        raise ParameterError(f"scheduler_address must be {allowed}, got {address!r}")
+    try:
+        scheme, location = parse_address(address.strip(), strict=False)
+        if scheme == "inproc" and location:  # a LocalCluster of threads in this process
+            return address.strip()
+        if scheme not in HOST_PORT_SCHEMES:
+            raise ValueError(f"unknown scheme {scheme!r}")
+        host, port = parse_host_port(location)
+        if not host or not 1 <= int(port) <= 65535:
+            raise ValueError("the host must be non-empty and the port in [1, 65535]")
+    except (ValueError, TypeError) as error:
+        raise ParameterError(f"scheduler_address must be {allowed}, got {address!r} ({error})") from None
+    return address.strip()
 
 
 @dataclass
@@ -113,24 +172,40 @@ def coded_gradient_descent(client, code: GradientCode, model, data: PartitionedD
 
     Raises
     ------
+    ParameterError, ShapeError
+        If an argument is out of range or of the wrong shape (checked before anything is submitted).
     NotDecodableError
         If every worker answered (or was never going to) and the code still cannot decode.
     """
     from distributed import Event
 
+    if not isinstance(code, GradientCode):
+        raise ParameterError(f"code must be a GradientCode, got {type(code).__name__}")
     if not code.exact:
         raise ParameterError(f"{type(code).__name__} is approximate; coded gradient descent needs an exact code")
+    if not isinstance(data, PartitionedData):
+        raise ParameterError(f"data must be a PartitionedData, got {type(data).__name__}")
     if code.n_partitions != data.n_partitions:
         raise ShapeError(f"the code has {code.n_partitions} partitions, the data {data.n_partitions}")
-    if int(iterations) != iterations or iterations < 1 or not learning_rate > 0:
-        raise ParameterError(f"iterations must be a positive integer and learning_rate positive, got "
-                             f"{iterations!r}, {learning_rate!r}")
+    missing = [name for name in ("partition_gradients", "loss", "initial_parameters") if not hasattr(model, name)]
+    if missing:
+        raise ParameterError(f"model must have {', '.join(missing)} (a codedml.learn.models model), "
+                             f"got {type(model).__name__}")
+    iterations = validation.integer(iterations, "iterations", minimum=1)
+    learning_rate = validation.real(learning_rate, "learning_rate", minimum=0.0, open_minimum=True)
     n_workers = code.n_workers
-    delays = np.zeros((iterations, n_workers)) if delays is None else np.asarray(delays, dtype=np.float64)
-    if delays.shape != (iterations, n_workers) or np.any(np.isnan(delays)) or np.any(delays < 0):
-        raise ShapeError(f"delays must be non-negative, shape ({iterations}, {n_workers}); got {delays.shape}")
-    parameters = (model.initial_parameters(np.random.default_rng(seed)) if initial_parameters is None
-                  else np.array(initial_parameters, dtype=np.float64))
+    validation.array_size(iterations * n_workers, f"the iterations x n_workers delays (iterations={iterations})")
+    if delays is None:
+        delays = np.zeros((iterations, n_workers))
+    else:
+        delays = validation.real_array(delays, "delays", shape=(iterations, n_workers), finite=False)
+        if np.any(np.isnan(delays)) or np.any(delays < 0):
+            raise ParameterError("delays must be >= 0 seconds (inf: the worker never answers); got NaN or a "
+                                 "negative value")
+    if initial_parameters is None:
+        parameters = model.initial_parameters(validation.rng(seed))
+    else:
+        parameters = validation.real_array(initial_parameters, "initial_parameters", ndim=1).copy()
     matrix = code.encoding_matrix
     matrix = matrix.toarray() if hasattr(matrix, "toarray") else np.asarray(matrix)
     held = [np.flatnonzero(row) for row in code.assignment]

@@ -16,7 +16,7 @@ import numpy as np
 from tqdm import tqdm
 
 from codedml.codes import CyclicRepetition, FractionalRepetition, UncodedScheme
-from codedml.dist.coded_descent import coded_gradient_descent, connect
+from codedml.dist.coded_descent import DEFAULT_CONNECT_TIMEOUT, coded_gradient_descent, connect, scheduler_address_text
 from codedml.errors import ParameterError
 from codedml.learn.models import SoftmaxRegression, load_digits_data, partition_data
 from codedml.sim.stragglers import random_worker_subsets
@@ -55,8 +55,28 @@ def distributed_comparison(client, n_workers: int = 6, stragglers: int = 2, iter
     return rows
 
 
+def check_distributed_options(args: argparse.Namespace) -> None:
+    """Refuse combinations of ``distributed`` options before connecting (each names the option)."""
+    from codedml.cli import check_size
+
+    if args.stragglers >= args.workers:
+        raise ParameterError(f"argument -s/--stragglers: must be < -n/--workers = {args.workers}, got {args.stragglers}")
+    if args.delayed > args.workers:
+        raise ParameterError(f"argument --delayed: at most -n/--workers = {args.workers}, got {args.delayed}")
+    check_size("--iterations", args.iterations * args.workers, f"the delays of {args.iterations} iterations")
+
+
+def scheduler_option(text: str) -> str:
+    """An argparse ``type``: a Dask scheduler address (:func:`~codedml.dist.coded_descent.scheduler_address_text`)."""
+    try:
+        return scheduler_address_text(text)
+    except ParameterError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def run_distributed(args: argparse.Namespace) -> int:
-    client = connect(args.scheduler, n_workers=args.workers, processes=False)
+    check_distributed_options(args)
+    client = connect(args.scheduler, n_workers=args.workers, processes=False, timeout=args.timeout)
     try:
         rows = distributed_comparison(client, args.workers, args.stragglers, args.iterations, args.delayed,
                                       args.delay, args.learning_rate, args.seed, progress=sys.stderr.isatty())
@@ -76,17 +96,28 @@ def run_distributed(args: argparse.Namespace) -> int:
 
 def register_distributed_command(subparsers) -> None:
     """Add the ``distributed`` subcommand to an argparse ``subparsers`` object."""
+    from codedml.cli import integer_option, real_option
+
     command = subparsers.add_parser(
         "distributed", help="uncoded vs coded gradient descent on a Dask cluster (LocalCluster by default)",
         description="Softmax regression on the digits data with n coded workers as Dask tasks; each iteration "
                     "some workers are delayed; the master decodes from the first decodable answers.")
-    command.add_argument("--scheduler", metavar="ADDRESS",
-                         help="Dask scheduler address (default: start a LocalCluster, one thread per worker)")
-    command.add_argument("-n", "--workers", type=int, default=6, help="coded workers n = partitions (default 6)")
-    command.add_argument("-s", "--stragglers", type=int, default=2, help="stragglers tolerated s (default 2)")
-    command.add_argument("--iterations", type=int, default=20, help="gradient steps (default 20)")
-    command.add_argument("--delayed", type=int, default=2, help="workers delayed per iteration (default 2)")
-    command.add_argument("--delay", type=float, default=0.3, help="their delay in seconds (default 0.3)")
-    command.add_argument("--learning-rate", "--lr", type=float, default=4.0, help="step size (default 4)")
-    command.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    command.add_argument("--scheduler", metavar="ADDRESS", type=scheduler_option,
+                         help="Dask scheduler address [scheme://]host:port (default: start a LocalCluster, one "
+                              "thread per worker)")
+    command.add_argument("--timeout", type=real_option(minimum=0.0, open_minimum=True),
+                         default=DEFAULT_CONNECT_TIMEOUT,
+                         help=f"seconds to wait for the scheduler (default {DEFAULT_CONNECT_TIMEOUT:g})")
+    command.add_argument("-n", "--workers", type=integer_option(minimum=1), default=6,
+                         help="coded workers n = partitions (default 6)")
+    command.add_argument("-s", "--stragglers", type=integer_option(minimum=0), default=2,
+                         help="stragglers tolerated s < n (default 2)")
+    command.add_argument("--iterations", type=integer_option(minimum=1), default=20, help="gradient steps (default 20)")
+    command.add_argument("--delayed", type=integer_option(minimum=0), default=2,
+                         help="workers delayed per iteration, at most n (default 2)")
+    command.add_argument("--delay", type=real_option(minimum=0.0), default=0.3,
+                         help="their delay in seconds (default 0.3)")
+    command.add_argument("--learning-rate", "--lr", type=real_option(minimum=0.0, open_minimum=True), default=4.0,
+                         help="step size (default 4)")
+    command.add_argument("--seed", type=integer_option(minimum=0), default=0, help="random seed (default 0)")
     command.set_defaults(run=run_distributed)
