@@ -132,3 +132,32 @@ def test_bad_method_scale_and_bits_are_refused():
         design_weights([0.1, 0.2], [1, 3], 1.0)
     with pytest.raises(ParameterError, match="one entry per worker"):
         allocation_objective([0.1, 0.2], [3], 1.0)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: allocate_bits([0.1, 0.2], None, 1.0), "budget .* must be an integer, got None"),
+    (lambda: allocate_bits([0.1, 0.2], np.nan, 1.0), "budget .* must be an integer, got nan"),
+    (lambda: allocate_bits([0.1, 0.2], "6", 1.0), "budget .* must be an integer"),
+    (lambda: allocate_bits([0.1, 0.2], 10**12, 1.0, method="dp"), "budget B=1000000000000 is above 32 n = 64"),
+    (lambda: allocate_bits([0.1, 0.2], 6, 1.0, method=None), "unknown allocation method None"),
+    (lambda: allocate_bits([0.1, 0.2], 6, 1.0, method=["dp"]), "unknown allocation method"),
+    (lambda: allocate_bits([0.1, 0.2], 6, None), r"omega_scale must be a finite real number in \(0, inf\)"),
+    (lambda: allocate_bits([0.1, 0.2], 6, np.inf), "omega_scale must be a finite real number"),
+    (lambda: allocate_bits(None, 6, 1.0), "probabilities must be an array"),
+    (lambda: allocate_bits(["a"], 6, 1.0), "probabilities must be numeric"),
+    (lambda: allocate_bits([0.1 + 1j], 6, 1.0), "probabilities must be real"),
+    (lambda: design_weights([0.5], None, 1.0), "bits must be an array, got None"),
+    (lambda: design_weights([0.5], ["a"], 1.0), "bits must be numeric"),
+    (lambda: design_weights([0.5], [2.5], 1.0), "bits must hold integers"),
+    (lambda: design_weights([0.5], [np.nan], 1.0), "bits must hold integers"),
+    (lambda: design_weights([0.5, 0.5], [-1, 2], 1.0), "b >= 2"),
+    (lambda: allocation_objective([0.5], [[2]], 1.0), "bits must have one entry per worker"),
+])
+def test_bad_allocation_arguments_raise_parameter_error_naming_them(call, message):
+    with pytest.raises(ParameterError, match=message):
+        call()
+
+
+def test_budget_of_32_bits_per_worker_is_accepted():
+    bits = allocate_bits([0.1, 0.2], 64, 1.0, method="dp")
+    assert bits.sum() == 64
