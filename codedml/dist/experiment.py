@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from codedml.codes import CyclicRepetition, FractionalRepetition, UncodedScheme
 from codedml.dist.coded_descent import DEFAULT_CONNECT_TIMEOUT, coded_gradient_descent, connect, scheduler_address_text
-from codedml.errors import ParameterError
+from codedml.errors import ClusterError, ParameterError
 from codedml.learn.models import SoftmaxRegression, load_digits_data, partition_data
 from codedml.sim.stragglers import random_worker_subsets
 
@@ -76,7 +76,10 @@ def scheduler_option(text: str) -> str:
 
 def run_distributed(args: argparse.Namespace) -> int:
     check_distributed_options(args)
-    client = connect(args.scheduler, n_workers=args.workers, processes=False, timeout=args.timeout)
+    try:
+        client = connect(args.scheduler, n_workers=args.workers, processes=False, timeout=args.timeout)
+    except ClusterError as error:
+        raise ClusterError(f"argument --scheduler: {error}") from None
     try:
         rows = distributed_comparison(client, args.workers, args.stragglers, args.iterations, args.delayed,
                                       args.delay, args.learning_rate, args.seed, progress=sys.stderr.isatty())
