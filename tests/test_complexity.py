@@ -37,7 +37,8 @@ def test_reed_solomon_decodes_its_worst_erasure_pattern(small_grid):
 
 
 def test_mds_sizes_beyond_the_time_limit_are_skipped_and_named():
-    result = complexity.complexity_comparison(sizes=(200, 400, 800, 1600), max_seconds=1e-4, lt_trials=1,
+    # no decode takes under 1e-12 s, so every MDS code measures its first size and skips the rest
+    result = complexity.complexity_comparison(sizes=(200, 400, 800, 1600), max_seconds=1e-12, lt_trials=1,
                                               min_timing_seconds=0.0)
     for name in ("reed_solomon", "real_mds"):
         measured = [row["k"] for row in result["codes"][name]["rows"]]
@@ -64,3 +65,16 @@ def test_bad_sizes_are_rejected():
         complexity.complexity_comparison(sizes=(300, 100))
     with pytest.raises(ParameterError, match="payload_bytes"):
         complexity.complexity_comparison(sizes=(100,), payload_bytes=12)
+
+
+@pytest.mark.parametrize("options, name", [
+    ({"sizes": ()}, "sizes"), ({"sizes": (100, None)}, "sizes"), ({"sizes": (1.5, 3)}, "sizes"),
+    ({"sizes": "100"}, "sizes"), ({"payload_bytes": 0}, "payload_bytes"), ({"payload_bytes": 8.5}, "payload_bytes"),
+    ({"max_seconds": 0}, "max_seconds"), ({"max_seconds": float("nan")}, "max_seconds"),
+    ({"lt_trials": 0}, "lt_trials"), ({"lt_trials": None}, "lt_trials"), ({"lt_eta": -1}, "lt_eta"),
+    ({"lt_c": 0}, "lt_c"), ({"lt_delta": 1.0}, "lt_delta"), ({"slope_from": -1}, "slope_from"),
+    ({"min_timing_seconds": float("inf")}, "min_timing_seconds"), ({"seed": -1}, "seed"),
+    ({"progress": "yes"}, "progress")])
+def test_every_bad_argument_is_a_parameter_error_naming_it(options, name):
+    with pytest.raises(ParameterError, match=name):
+        complexity.complexity_comparison(**({"sizes": (100,)} | options))

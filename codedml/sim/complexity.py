@@ -44,6 +44,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
+from codedml import _validation as validation
 from codedml.codes.lt import LTCode
 from codedml.codes.reed_solomon import ReedSolomon
 from codedml.errors import ParameterError
@@ -191,15 +192,22 @@ def complexity_comparison(sizes=DEFAULT_SIZES, payload_bytes: int = 8, max_secon
     dict
         ``{"settings": ..., "codes": {name: {"label", "rows", "skipped", "slope"}}}``, JSON-ready.
     """
-    sizes = [int(k) for k in sizes]
-    if not sizes or any(k < 2 for k in sizes) or sorted(set(sizes)) != sizes:
+    sizes = [int(k) for k in validation.integer_array(sizes, "sizes", ndim=1, minimum=2)]
+    if not sizes or sorted(set(sizes)) != sizes:
         raise ParameterError(f"sizes must be increasing distinct integers >= 2, got {sizes}")
-    if int(payload_bytes) != payload_bytes or payload_bytes < 8 or payload_bytes % 8:
+    payload_bytes = validation.integer(payload_bytes, "payload_bytes", minimum=8)
+    if payload_bytes % 8:
         raise ParameterError(f"payload_bytes must be a positive multiple of 8, got {payload_bytes!r}")
-    if not max_seconds > 0:
-        raise ParameterError(f"max_seconds must be positive, got {max_seconds!r}")
-    if int(lt_trials) != lt_trials or lt_trials < 1:
-        raise ParameterError(f"lt_trials must be a positive integer, got {lt_trials!r}")
+    max_seconds = validation.real(max_seconds, "max_seconds", minimum=0.0, open_minimum=True)
+    lt_trials = validation.integer(lt_trials, "lt_trials", minimum=1)
+    lt_eta = validation.real(lt_eta, "lt_eta", minimum=0.0)
+    lt_c = validation.real(lt_c, "lt_c", minimum=0.0, open_minimum=True)
+    lt_delta = validation.probability(lt_delta, "lt_delta", open_minimum=True, open_maximum=True)
+    slope_from = validation.integer(slope_from, "slope_from", minimum=0)
+    min_timing_seconds = validation.real(min_timing_seconds, "min_timing_seconds", minimum=0.0)
+    seed = validation.integer(seed, "seed", minimum=0)
+    if progress is not None and not callable(progress):
+        raise ParameterError(f"progress must be None or callable, got {type(progress).__name__}")
     rngs = dict(zip(("reed_solomon", "real_mds", "lt"),
                     (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3))))
     _warm_up()

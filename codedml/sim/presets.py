@@ -10,9 +10,13 @@
 
 from __future__ import annotations
 
+import numpy as np
+
+from codedml import _validation as validation
 from codedml.codes.cpgc import CPGC
 from codedml.codes.gcmmc import GCMMC, LagrangeCompletionModel
 from codedml.codes.multimessage import MDSCodedComputationMMC, MultiMessageCode, UncodedMMC
+from codedml.errors import ParameterError
 from codedml.sim.multimessage import score_type_counts, simulate_messages
 from codedml.sim.stragglers import ShiftedExponential
 
@@ -44,8 +48,17 @@ def cpgc_tables() -> dict[str, list[dict]]:
 
 def cpgc_figure(n_iterations: int = 10_000, seed: int = 0, mu: float = 10.0, alpha: float = 0.01,
                 tolerance_ratios=(0.0, 0.05, 0.1, 0.15, 0.2)) -> dict:
-    """Seed cpgc Figure 1: ``E[T]``, load and volume against the tolerance ratio ``(M - M')/M``."""
+    """Seed cpgc Figure 1: ``E[T]``, load and volume against the tolerance ratio ``(M - M')/M``.
+
+    ``tolerance_ratios`` lie in ``[0, 1)`` and leave at least one partition required.
+    """
     K = M = 20
+    n_iterations = validation.integer(n_iterations, "n_iterations", minimum=1)
+    seed = validation.seed_integer(seed)
+    ratios = validation.real_array(tolerance_ratios, "tolerance_ratios", ndim=1)
+    if ratios.size == 0 or np.any(ratios < 0) or np.any(M - np.round(ratios * M) < 1):
+        raise ParameterError(f"tolerance_ratios must be a non-empty list of ratios in [0, 1) leaving at least one "
+                             f"of the M = {M} partitions required, got {list(tolerance_ratios)}")
     schemes = {"UC-MMC": UncodedMMC(K, 3), "CPGC": CPGC(K, 3), "MCC": MDSCodedComputationMMC(K, M, 3)}
     model = ShiftedExponential(mu, alpha)
     curves = {}
@@ -71,6 +84,9 @@ def gc_mmc_figure(n_iterations: int = 10_000, seed: int = 0, mu: float = 10.0, a
     all ``r = K/P = 10`` tasks of its cluster sends the plain cluster sum.
     """
     K, r = 40, 10
+    n_iterations = validation.integer(n_iterations, "n_iterations", minimum=1)
+    seed = validation.seed_integer(seed)
+    hybrid = validation.flag(hybrid, "hybrid")
     schemes = {
         "GC": GCMMC.correlated(K, r, r),
         "LCC": LagrangeCompletionModel(K, r, degree=2),
