@@ -15,6 +15,7 @@ import sys
 import numpy as np
 from tqdm import tqdm
 
+from codedml import _validation as validation
 from codedml.codes import CyclicRepetition, FractionalRepetition, UncodedScheme
 from codedml.dist.coded_descent import DEFAULT_CONNECT_TIMEOUT, coded_gradient_descent, connect, scheduler_address_text
 from codedml.errors import ClusterError, ParameterError
@@ -25,8 +26,12 @@ from codedml.sim.stragglers import random_worker_subsets
 def emulated_delays(iterations: int, n_workers: int, delayed: int, delay: float,
                     rng: np.random.Generator) -> np.ndarray:
     """``delay`` seconds for ``delayed`` random workers per iteration, zero for the others."""
-    if delay < 0:
-        raise ParameterError(f"delay must be >= 0, got {delay}")
+    iterations = validation.integer(iterations, "iterations", minimum=1)
+    n_workers = validation.integer(n_workers, "n_workers", minimum=1)
+    delayed = validation.integer(delayed, "delayed", minimum=0, maximum=n_workers)
+    delay = validation.real(delay, "delay", minimum=0.0)
+    rng = validation.rng(rng, "rng")
+    validation.array_size(iterations * n_workers, f"the iterations x n_workers delays (iterations={iterations})")
     delays = np.zeros((iterations, n_workers))
     delays[np.arange(iterations)[:, None], random_worker_subsets(iterations, n_workers, delayed, rng)] = delay
     return delays
@@ -36,6 +41,9 @@ def distributed_comparison(client, n_workers: int = 6, stragglers: int = 2, iter
                            delayed: int = 2, delay: float = 0.3, learning_rate: float = 4.0, seed: int = 0,
                            progress: bool = False) -> dict:
     """Per scheme: mean wall seconds per iteration, mean messages used, final loss (JSON-ready)."""
+    n_workers = validation.integer(n_workers, "n_workers", minimum=1)
+    stragglers = validation.integer(stragglers, "stragglers", minimum=0, maximum=n_workers - 1)
+    seed = validation.integer(seed, "seed", minimum=0)
     rng = np.random.default_rng(seed)
     features, labels = load_digits_data()
     data = partition_data(features, labels, n_workers, rng)

@@ -20,6 +20,7 @@ import sys
 import numpy as np
 from tqdm import tqdm
 
+from codedml import _validation as validation
 from codedml.codes import CyclicRepetition, FractionalRepetition, UncodedScheme
 from codedml.errors import ParameterError
 from codedml.learn.admm import incremental_admm, random_connected_graph, synthetic_least_squares
@@ -63,6 +64,16 @@ def admm_experiment(n_agents: int = 10, n_ecns: int = 12, stragglers: int = 2,
     "figure10": {S: {...}}}`` with mean ``time`` and ``accuracy`` per iteration, the mean time to
     reach :data:`TARGET_ACCURACY` and the final accuracy and test MSE.
     """
+    n_agents = validation.integer(n_agents, "n_agents", minimum=2)
+    n_ecns = validation.integer(n_ecns, "n_ecns", minimum=1)
+    stragglers = validation.integer(stragglers, "stragglers", minimum=0, maximum=n_ecns - 1)
+    straggler_counts = [int(count) for count in validation.integer_array(straggler_counts, "straggler_counts", ndim=1,
+                                                                         minimum=0, maximum=n_ecns - 1)]
+    per_ecn_batch = validation.integer(per_ecn_batch, "per_ecn_batch", minimum=1)
+    iterations = validation.integer(iterations, "iterations", minimum=1)
+    runs = validation.integer(runs, "runs", minimum=1)
+    n_delayed = validation.integer(n_delayed, "n_delayed", minimum=0, maximum=n_ecns)
+    seed = validation.integer(seed, "seed", minimum=0)
     schemes = ["uncoded", "fractional", "cyclic"]
     skipped = {}
     if n_ecns % (stragglers + 1):

@@ -27,6 +27,7 @@ import time
 import numpy as np
 from tqdm import tqdm
 
+from codedml import _validation as validation
 from codedml.codes.approximate import (
     BernoulliGC,
     ErasureHeadGC,
@@ -218,8 +219,10 @@ def training_experiment(n_workers: int = 20, budget: int | None = None, iteratio
     With Adam and ``two_track`` the joint design decodes its second moment with
     :func:`~codedml.learn.training.second_moment_decoder` (``lambda_b = bias_weight``).
     """
-    budget = 3 * n_workers if budget is None else int(budget)
-    seeds = [int(s) for s in seeds]
+    n_workers = validation.integer(n_workers, "n_workers", minimum=1)
+    budget = 3 * n_workers if budget is None else validation.integer(budget, "budget", minimum=1)
+    iterations = validation.integer(iterations, "iterations", minimum=1)
+    seeds = [int(s) for s in validation.integer_array(seeds, "seeds", ndim=1, minimum=0)]
     if not seeds:
         raise ParameterError("give at least one seed")
     names = (["sgd"] if centralized else []) + list(schemes)
