@@ -20,6 +20,7 @@ import math
 import numpy as np
 from scipy.stats import binom
 
+from codedml import _validation as check
 from codedml.codes.lt import degree_distribution, kernel_seed
 from codedml.errors import NotDecodableError, ParameterError, ShapeError
 from codedml.fields import get_field
@@ -33,6 +34,10 @@ from codedml.kernels.bats import (
 
 #: Field size of the batch coefficients.
 FIELD_ORDER = 256
+#: Largest batch size of the rank model (:func:`batch_rank_distribution` is ``O(hops M^3)`` Python work).
+MAX_MODEL_BATCH_SIZE = 256
+#: :func:`multicast_rounds` refuses settings whose sum may need more rounds than this (``O(rounds^2)`` work).
+MAX_MULTICAST_ROUNDS = 10_000
 
 
 class BATSCode:
@@ -68,14 +73,17 @@ class BATSCode:
 
     def __init__(self, n_sources: int, n_batches: int, distribution, batch_size: int = 16, c: float = 0.03,
                  delta: float = 0.5, seed=None):
-        for name, value in (("n_sources", n_sources), ("n_batches", n_batches), ("batch_size", batch_size)):
-            if int(value) != value or value < 1:
-                raise ParameterError(f"{name} must be a positive integer, got {value!r}")
-        self.n_sources = int(n_sources)
-        self.n_batches = int(n_batches)
-        self.batch_size = int(batch_size)
+        self.n_sources = check.integer(n_sources, "n_sources", minimum=1)
+        self.n_batches = check.integer(n_batches, "n_batches", minimum=1)
+        self.batch_size = check.integer(batch_size, "batch_size", minimum=1)
+        check.array_size(self.n_batches * self.batch_size**2, f"the headers of n_batches={self.n_batches} "
+                         f"batches of batch_size={self.batch_size}", itemsize=1)
         self.field = get_field("gf2^8")
         self.degree_probabilities = degree_distribution(self.n_sources, distribution, c, delta)
+        mean_degree = float(np.arange(self.degree_probabilities.size) @ self.degree_probabilities)
+        check.array_size(self.n_batches * max(mean_degree, 1.0) * (self.batch_size + 8),
+                         f"the batch generators (n_batches={self.n_batches}, mean degree {mean_degree:.3g}, "
+                         f"batch_size={self.batch_size})", itemsize=1)
         self.seed = kernel_seed(seed)
         self.batch_indptr, self.batch_sources, self.generator = bats_batches(
             self.n_sources, self.n_batches, self.batch_size, self.degree_probabilities, self.seed)
@@ -87,10 +95,9 @@ class BATSCode:
 
     def encode(self, source_packets) -> np.ndarray:
         """The coded batches ``X_j = G_j^T S_j``, shape ``(n_batches, M, T)``, from ``K x T`` uint8 packets."""
-        packets = np.asarray(source_packets)
-        if packets.ndim != 2 or packets.shape[0] != self.n_sources or packets.dtype != np.uint8:
-            raise ShapeError(f"source packets must be a uint8 array of shape ({self.n_sources}, T), "
-                             f"got {packets.dtype} {packets.shape}")
+        packets = _bytes(source_packets, "source packets", (self.n_sources, None))
+        check.array_size(self.n_batches * self.batch_size * packets.shape[1], f"the coded batches "
+                         f"({self.n_batches} x {self.batch_size} x {packets.shape[1]} bytes)", itemsize=1)
         return bats_encode(self.batch_indptr, self.batch_sources, self.generator, np.ascontiguousarray(packets),
                            self.field.reduction)
 
@@ -100,14 +107,9 @@ class BATSCode:
         Returns ``(headers, packets, received)``: per batch, the ``r_j`` received packets, their
         headers (transfer matrix ``H_j``, ``r_j x M``) in the first ``r_j`` rows, and ``r_j``.
         """
-        coded = np.asarray(coded_batches)
-        if coded.ndim != 3 or coded.shape[:2] != (self.n_batches, self.batch_size) or coded.dtype != np.uint8:
-            raise ShapeError(f"coded batches must be uint8 of shape ({self.n_batches}, {self.batch_size}, T), "
-                             f"got {coded.dtype} {coded.shape}")
-        if not 0 <= erasure_probability < 1:
-            raise ParameterError(f"erasure_probability must lie in [0, 1), got {erasure_probability!r}")
-        return recode_through_relay(np.ascontiguousarray(coded), float(erasure_probability), kernel_seed(seed),
-                                    self.field.reduction)
+        coded = _bytes(coded_batches, "coded batches", (self.n_batches, self.batch_size, None))
+        erasure_probability = check.probability(erasure_probability, "erasure_probability", open_maximum=True)
+        return recode_through_relay(coded, erasure_probability, kernel_seed(seed), self.field.reduction)
 
     def decode(self, headers, packets, received) -> np.ndarray:
         """Belief-propagation decoding of batches: the ``K x T`` source packets.
@@ -141,20 +143,32 @@ class BATSCode:
         return sources
 
     def _check_received(self, headers, packets, received):
-        headers, packets = np.asarray(headers), np.asarray(packets)
-        received = np.asarray(received)
-        shape = (self.n_batches, self.batch_size)
-        if headers.shape != shape + (self.batch_size,) or headers.dtype != np.uint8:
-            raise ShapeError(f"headers must be uint8 of shape {shape + (self.batch_size,)}, "
-                             f"got {headers.dtype} {headers.shape}")
-        if packets.ndim != 3 or packets.shape[:2] != shape or packets.dtype != np.uint8:
-            raise ShapeError(f"packets must be uint8 of shape {shape + ('T',)}, got {packets.dtype} {packets.shape}")
-        if received.shape != (self.n_batches,) or not np.issubdtype(received.dtype, np.integer):
-            raise ShapeError(f"received must be {self.n_batches} integers, got {received.dtype} {received.shape}")
-        if received.min() < 0 or received.max() > self.batch_size:
-            raise ParameterError(f"received counts must lie in 0..{self.batch_size}")
-        return (np.ascontiguousarray(headers), np.ascontiguousarray(packets),
-                received.astype(np.int64))
+        headers = _bytes(headers, "headers", (self.n_batches, self.batch_size, self.batch_size))
+        packets = _bytes(packets, "packets", (self.n_batches, self.batch_size, None))
+        received = check.integer_array(received, "received", shape=(self.n_batches,), minimum=0,
+                                       maximum=self.batch_size)
+        return headers, packets, received
+
+
+def _bytes(value, name: str, shape: tuple) -> np.ndarray:
+    """A C-contiguous ``uint8`` array of ``shape`` (``None``: any length): ``GF(2^8)`` elements as bytes.
+
+    Only ``uint8`` is accepted, so every value is an element of the field; complex, other dtypes and
+    wrong shapes are refused.
+    """
+    if value is None:
+        raise ParameterError(f"{name} must be a uint8 array, got None")
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError) as error:  # ragged nested sequences
+        raise ShapeError(f"{name} must be a rectangular uint8 array: {error}") from None
+    if array.dtype.kind == "c":
+        raise ParameterError(f"{name} must hold GF(2^8) elements as uint8; got complex values (dtype {array.dtype})")
+    wanted = "(" + ", ".join("T" if n is None else str(n) for n in shape) + ")"
+    if array.dtype != np.uint8 or array.ndim != len(shape) \
+            or any(n is not None and n != got for n, got in zip(shape, array.shape)):
+        raise ShapeError(f"{name} must be a uint8 array of shape {wanted}, got {array.dtype} {array.shape}")
+    return np.ascontiguousarray(array)
 
 
 # ---- Figure 7: communication load ---------------------------------------------------------------
@@ -168,6 +182,10 @@ def batch_rank_distribution(batch_size: int, erasure_probability: float, hops: i
     uniform in its subspace); adding a uniform vector of a ``rho``-dimensional space to ``a``
     independent ones raises the rank with probability ``1 - q^(a - rho)``.
     """
+    batch_size = check.integer(batch_size, "batch_size", minimum=1, maximum=MAX_MODEL_BATCH_SIZE)
+    erasure_probability = check.probability(erasure_probability, "erasure_probability")
+    hops = check.integer(hops, "hops", minimum=0)
+    field_order = check.integer(field_order, "field_order", minimum=2)
     rank = np.zeros(batch_size + 1)
     rank[batch_size] = 1.0
     counts = binom.pmf(np.arange(batch_size + 1), batch_size, 1.0 - erasure_probability)
@@ -202,7 +220,20 @@ def multicast_rounds(n_receivers: int, erasure_probability: float, hops: int, to
     ``E[rounds] = sum_t (1 - E_S[(1 - e^S)^r])``, ``S ~ Bin(t, (1 - e)^(hops - 1))`` the rounds
     that reached the last node.
     """
+    n_receivers = check.integer(n_receivers, "n_receivers", minimum=0)
+    erasure_probability = check.probability(erasure_probability, "erasure_probability", open_maximum=True)
+    hops = check.integer(hops, "hops", minimum=1)
+    tolerance = check.real(tolerance, "tolerance", minimum=0.0, maximum=1.0, open_minimum=True)
+    if n_receivers == 0:
+        return 0.0
     reach = (1.0 - erasure_probability) ** (hops - 1)
+    # a receiver still lacks the packet after t rounds with probability (1 - reach (1 - e))^t: by the
+    # union bound the sum stops by round ln(r / tolerance) / -ln(1 - reach (1 - e))
+    per_round = reach * (1.0 - erasure_probability)
+    bound = math.log(n_receivers / tolerance) / -math.log1p(-per_round) if per_round < 1 else 1.0
+    if not bound <= MAX_MULTICAST_ROUNDS:
+        raise ParameterError(f"multicast_rounds would sum up to {bound:.3g} rounds (limit {MAX_MULTICAST_ROUNDS}): "
+                             f"erasure_probability={erasure_probability!r} is too close to 1 for hops={hops}")
     expected, t = 0.0, 0
     while True:
         reached = np.arange(t + 1)
@@ -251,18 +282,14 @@ def communication_loads(n_nodes: int, computing_loads, erasure_probability: floa
         ``"computing_load"``, ``"uncoded"``, ``"coded"``, ``"bats"`` (arrays over the loads) and
         ``"expected_rank"``.
     """
-    if int(n_nodes) != n_nodes or n_nodes < 2:
-        raise ParameterError(f"n_nodes must be an integer >= 2, got {n_nodes!r}")
-    loads = np.asarray(computing_loads)
-    if loads.ndim != 1 or loads.size == 0 or np.any(loads != np.round(loads)) or loads.min() < 1 \
-            or loads.max() > n_nodes:
-        raise ParameterError(f"computing loads must be integers in 1..{n_nodes}, got {computing_loads!r}")
-    if not 0 <= erasure_probability < 1:
-        raise ParameterError(f"erasure_probability must lie in [0, 1), got {erasure_probability!r}")
-    if int(hops) != hops or hops < 1 or int(batch_size) != batch_size or batch_size < 1 or bats_overhead < 0:
-        raise ParameterError(f"need integers hops >= 1 and batch_size >= 1 and bats_overhead >= 0, got "
-                             f"{hops!r}, {batch_size!r}, {bats_overhead!r}")
-    loads = loads.astype(np.int64)
+    n_nodes = check.integer(n_nodes, "n_nodes", minimum=2)
+    loads = check.integer_array(computing_loads, "computing loads", ndim=1, minimum=1, maximum=n_nodes)
+    if loads.size == 0:
+        raise ParameterError(f"computing loads must be a non-empty list of integers in [1, {n_nodes}]")
+    erasure_probability = check.probability(erasure_probability, "erasure_probability", open_maximum=True)
+    hops = check.integer(hops, "hops", minimum=1)
+    batch_size = check.integer(batch_size, "batch_size", minimum=1, maximum=MAX_MODEL_BATCH_SIZE)
+    bats_overhead = check.real(bats_overhead, "bats_overhead", minimum=0.0)
     missing = 1.0 - loads / n_nodes
     per_round = math.fsum((1.0 - erasure_probability) ** i for i in range(hops))
     rounds = np.array([multicast_rounds(int(r), erasure_probability, hops) for r in loads])
