@@ -60,6 +60,7 @@ import math
 import numpy as np
 import scipy.stats
 
+from codedml import _validation as check
 from codedml.errors import ParameterError, ShapeError
 
 #: Expected-maximum sums stop once the remaining tail is below this.
@@ -76,7 +77,9 @@ def expected_max_geometric(receivers: np.ndarray, straggling_probability: float)
     straggling_probability : float
         ``lambda`` in ``[0, 1)``.
     """
-    receivers = np.asarray(receivers, dtype=np.int64)
+    receivers = check.integer_array(receivers, "receivers", minimum=0)
+    straggling_probability = check.probability(straggling_probability, "straggling_probability lambda",
+                                               open_maximum=True)
     values, inverse = np.unique(receivers, return_inverse=True)
     largest = max(int(values.max(initial=0)), 1)
     if straggling_probability == 0.0:
@@ -94,7 +97,9 @@ def expected_max_negative_binomial(quotas: np.ndarray, straggling_probability: f
     Receptions are independent across receivers and transmissions, each lost with
     probability ``lambda``; ``sum_{t >= 0} 1 - prod_f P(Binomial(t, 1 - lambda) >= q_f)``.
     """
-    quotas = np.asarray(quotas, dtype=np.int64)
+    quotas = check.integer_array(quotas, "quotas", ndim=1, minimum=0)
+    straggling_probability = check.probability(straggling_probability, "straggling_probability lambda",
+                                               open_maximum=True)
     quotas = quotas[quotas > 0]
     if quotas.size == 0:
         return 0.0
@@ -148,13 +153,16 @@ class FogNodeCoding:
     """
 
     def __init__(self, holdings, straggling_probability: float = 0.0, eta: float = 0.0):
-        holdings = np.asarray(holdings)
+        if isinstance(holdings, np.ndarray) and holdings.dtype == np.bool_:
+            holdings = np.ascontiguousarray(holdings)
+        else:  # 0/1 integers (or integral floats); anything else is refused
+            try:
+                holdings = check.integer_array(holdings, "holdings", minimum=0, maximum=1).astype(np.bool_)
+            except ParameterError:
+                raise ParameterError("holdings must be boolean (or 0/1): holdings[f, x] says whether D_f holds x"
+                                     ) from None
         if holdings.ndim != 2 or holdings.shape[0] < 2 or holdings.shape[1] < 1:
             raise ShapeError(f"holdings must be a 2-D (F >= 2 nodes) x (M >= 1 data) array, got {holdings.shape}")
-        if holdings.dtype != np.bool_:
-            if not np.isin(holdings, (0, 1)).all():
-                raise ParameterError("holdings must be boolean (or 0/1): holdings[f, x] says whether D_f holds x")
-            holdings = holdings.astype(np.bool_)
         sizes = holdings.sum(axis=1)
         if (sizes == 0).any():
             raise ParameterError(f"every fog node must hold data; node(s) {np.flatnonzero(sizes == 0).tolist()} "
@@ -163,27 +171,24 @@ class FogNodeCoding:
         if (holders == 0).any():
             raise ParameterError(f"{int((holders == 0).sum())} datum column(s) are held by no node; M counts "
                                  f"only the distinct data of the F nodes")
-        if not (np.isfinite(straggling_probability) and 0 <= straggling_probability < 1):
-            raise ParameterError(f"straggling_probability lambda must lie in [0, 1), got {straggling_probability!r}")
-        if not (np.isfinite(eta) and eta >= 0):
-            raise ParameterError(f"eta must be a finite number >= 0, got {eta!r}")
-        self.holdings = np.ascontiguousarray(holdings)
+        self.straggling_probability = check.probability(straggling_probability, "straggling_probability lambda",
+                                                        open_maximum=True)
+        self.eta = check.real(eta, "eta", minimum=0.0)
+        self.holdings = holdings.copy()
         self.holdings.setflags(write=False)
         self.n_nodes, self.n_data = holdings.shape
         self.dataset_sizes = sizes.astype(np.int64)
-        self.straggling_probability = float(straggling_probability)
-        self.eta = float(eta)
 
     @classmethod
     def random(cls, n_nodes: int, n_data: int, holding_probability: float, straggling_probability: float = 0.0,
                eta: float = 0.0, seed=None) -> FogNodeCoding:
         """Each node holds each datum independently with ``holding_probability``; a datum nobody
         drew goes to one uniformly chosen node, and a node that drew nothing gets one datum."""
-        if not 0 < holding_probability <= 1:
-            raise ParameterError(f"holding_probability must lie in (0, 1], got {holding_probability!r}")
-        if int(n_nodes) != n_nodes or n_nodes < 2 or int(n_data) != n_data or n_data < 1:
-            raise ParameterError(f"need integers n_nodes >= 2 and n_data >= 1, got {n_nodes!r}, {n_data!r}")
-        rng = np.random.default_rng(seed)
+        holding_probability = check.probability(holding_probability, "holding_probability", open_minimum=True)
+        n_nodes = check.integer(n_nodes, "n_nodes", minimum=2)
+        n_data = check.integer(n_data, "n_data", minimum=1)
+        check.array_size(n_nodes * n_data, f"the n_nodes x n_data holdings (n_nodes={n_nodes}, n_data={n_data})")
+        rng = check.rng(seed)
         holdings = rng.random((n_nodes, n_data)) < holding_probability
         orphans = np.flatnonzero(~holdings.any(axis=0))
         holdings[rng.integers(0, n_nodes, orphans.size), orphans] = True
@@ -204,23 +209,26 @@ class FogNodeCoding:
         return self.n_data - self.dataset_sizes
 
     def _order_and_indicators(self, node, received, order):
-        if int(node) != node or not 0 <= node < self.n_nodes:
-            raise ParameterError(f"node must lie in 0..{self.n_nodes - 1}, got {node!r}")
-        node = int(node)
+        node = check.integer(node, "node", minimum=0, maximum=self.n_nodes - 1)
         if received is None:
-            received = np.ones(self.n_nodes, dtype=np.bool_)
-        received = np.asarray(received)
-        if received.shape != (self.n_nodes,):
-            raise ShapeError(f"received must be {self.n_nodes} indicators 1_i (eq. 8), got shape {received.shape}")
-        others = [i for i in range(self.n_nodes) if i != node]
-        if order is None:
-            order = np.array(others, dtype=np.int64)
+            indicators = np.ones(self.n_nodes, dtype=np.bool_)
         else:
-            order = np.asarray(order, dtype=np.int64)
-            if sorted(order.tolist()) != others:
+            try:
+                received = check.received_ids(received, self.n_nodes)
+            except ShapeError as error:
+                raise ShapeError(f"received must be {self.n_nodes} indicators 1_i (eq. 8) or node ids: {error}"
+                                 ) from None
+            indicators = np.zeros(self.n_nodes, dtype=np.bool_)
+            indicators[received] = True
+        others = np.array([i for i in range(self.n_nodes) if i != node], dtype=np.int64)
+        if order is None:
+            order = others
+        else:
+            order = check.ids(order, "order pi", self.n_nodes, mask=False)
+            if order.size != others.size or np.any(order == node):
                 raise ParameterError(f"order pi must list the other {self.n_nodes - 1} nodes once each, "
                                      f"got {order.tolist()}")
-        return node, order, received.astype(np.bool_)[order]
+        return node, order, indicators[order]
 
     def new_gradient_count(self, node: int, received=None, order=None) -> float:
         """Theorem 3's ``Delta`` at ``FN_node`` with the conditional overlaps of the actual data sets.
@@ -229,9 +237,9 @@ class FogNodeCoding:
         ----------
         node : int
             ``f``.
-        received : array_like of bool, shape (F,), optional
-            Indicators ``1_i`` (eq. 8): whether ``FN_i``'s coded gradients reached ``f``
-            (default: all; entry ``f`` is ignored).
+        received : array_like of bool, shape (F,), or array_like of int, optional
+            Indicators ``1_i`` (eq. 8) as a boolean mask, or the ids of the nodes whose coded
+            gradients reached ``f`` (any order, each once); default: all; node ``f`` is ignored.
         order : array_like of int, optional
             ``pi``: the other ``F - 1`` nodes in the order the sum visits them (default:
             increasing index). ``Delta`` does not depend on it.
@@ -243,6 +251,8 @@ class FogNodeCoding:
         """
         node, order, indicators = self._order_and_indicators(node, received, order)
         n_terms = order.size
+        check.array_size(self.n_data * (n_terms + 2), f"the stage table of n_data={self.n_data} x "
+                         f"n_nodes={self.n_nodes}")
         # stage[x]: 0 if f holds x, a (1-based) if pi_a is the first received node holding x, n_terms + 1 if none
         sources = np.vstack([self.holdings[node:node + 1], self.holdings[order] & indicators[:, None]])
         stage = np.where(sources.any(axis=0), sources.argmax(axis=0), n_terms + 1)
@@ -275,8 +285,7 @@ class FogNodeCoding:
     def expected_new_gradients(self, node: int) -> float:
         """``E[Delta]`` at ``FN_node`` when each other node straggles independently with ``lambda``:
         ``sum_{x not in D_f} 1 - lambda^{c_x}``, ``c_x`` the other nodes holding ``x``."""
-        if int(node) != node or not 0 <= node < self.n_nodes:
-            raise ParameterError(f"node must lie in 0..{self.n_nodes - 1}, got {node!r}")
+        node = check.integer(node, "node", minimum=0, maximum=self.n_nodes - 1)
         missing = ~self.holdings[node]
         holders = self.holdings[:, missing].sum(axis=0)
         return float((1.0 - self.straggling_probability ** holders).sum())
@@ -308,6 +317,7 @@ class FogNodeCoding:
 
     def communication_load(self, coded: bool = True) -> float:
         """Transmitted data over required data ``sum_f A_f`` (survey, Figure 5)."""
+        coded = check.flag(coded, "coded")
         required = int(self.required.sum())
         if required == 0:
             raise ParameterError("every node already holds all M data: nothing is required, the load is undefined")
