@@ -70,7 +70,8 @@ def degree_distribution(k: int, distribution="robust", c: float = 0.03, delta: f
         raise ParameterError("distribution must be a non-empty vector of degree probabilities, got an empty one")
     if vector.size > k:
         raise ParameterError(f"degree distribution has {vector.size} degrees but there are only k={k} source symbols")
-    total = vector.sum()
+    with np.errstate(over="ignore"):
+        total = vector.sum()
     if np.any(vector < 0) or not 0 < total < np.inf:
         raise ParameterError("degree probabilities must be finite, non-negative and not all zero, with a finite sum")
     return np.concatenate(([0.0], vector / total))
