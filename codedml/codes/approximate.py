@@ -51,6 +51,9 @@ MAX_EXACT_CALIBRATION_WORKERS = 12
 #: Monte Carlo survivor sets used to calibrate :class:`OptimalDecodingGC` above that size.
 DEFAULT_CALIBRATION_DRAWS = 20_000
 
+#: Most Monte Carlo calibration draws accepted (relative standard error ~ 1 / sqrt(draws), ~3e-4 here).
+MAX_CALIBRATION_DRAWS = 10**7
+
 #: Distance to an integer below which a cumulative row sum is snapped onto it.
 SEGMENT_SNAP = 1e-12
 
@@ -376,7 +379,8 @@ class OptimalDecodingGC(ApproximateGradientCode):
     seed : int or numpy.random.Generator, optional
         Draws the support and the calibration survivor sets.
     calibration_draws : int, optional
-        ``None``: exact for ``n <= 12``, else 20,000 draws. ``0``: exact. ``> 0``: Monte Carlo.
+        ``None``: exact for ``n <= 12``, else 20,000 draws. ``0``: exact (``n <= 20``). ``> 0``:
+        Monte Carlo, at most ``10^7`` draws.
 
     Examples
     --------
@@ -391,7 +395,8 @@ class OptimalDecodingGC(ApproximateGradientCode):
         n = probabilities.size
         self.replication = _check_replication(replication, n, "replication")
         rng = validated_rng(seed)
-        calibration_draws = optional_integer(calibration_draws, "calibration_draws", minimum=0)
+        calibration_draws = optional_integer(calibration_draws, "calibration_draws", minimum=0,
+                                             maximum=MAX_CALIBRATION_DRAWS)
         if calibration_draws is None:
             calibration_draws = 0 if n <= MAX_EXACT_CALIBRATION_WORKERS else DEFAULT_CALIBRATION_DRAWS
         if calibration_draws == 0 and n > 20:
