@@ -19,15 +19,16 @@ Transforms (``size`` a power of two, ``position`` a multiple of ``size``)
 
 Rows
     Every transform acts on the rows of a ``uint64`` array, one row per point: a shard's
-    symbols packed ``64 / m`` to a word. Multiplying a word by a constant ``c`` is the bit-sliced
-    ``XOR_b c_b (alpha^b x)`` of :mod:`codedml.kernels.gf2m`, with the loop over the ``m`` bits
-    unrolled and the loop over words vectorised.
+    symbols packed ``64 / m`` to a word. A product by a constant ``c`` is linear over ``GF(2)``:
+    ``c x = XOR_b x_b (c alpha^b)``; with the ``m`` words ``c alpha^b`` (copied into every lane)
+    computed once per butterfly block, each bit costs a shift, a mask, a lane fill and an XOR,
+    and the loop over words vectorises. Levels narrower than a cache block run block by block.
 
 Erasure decoding (:func:`erasure_decode`)
     If the values ``c_i = C(omega_i)`` of a polynomial with ``deg C + |erased| < size`` are known
     off an erasure set, ``E(x) = prod_{e erased} (x - omega_e)`` makes ``E C`` a polynomial of degree
     ``< size`` known at every point (zero on the erasures); IFFT, formal derivative and FFT give
-    ``(E C)'``, and ``c_e = (E C)'(omega_e) / E'(omega_e)``. The logarithms of ``E(omega_i)`` (and of
+    ``(E C)'`` there, and ``c_e = (E C)'(omega_e) / E'(omega_e)``. The logarithms of ``E(omega_i)`` (and of
     ``E'(omega_e)`` at the erasures) are one XOR convolution of the erasure indicator with
     ``log omega_j``, computed by a fast Walsh–Hadamard transform modulo ``2^m - 1``.
 
@@ -238,10 +239,11 @@ def additive_ifft(rows, skew, position, input_start, input_stop, degree, reducti
 
 @njit(cache=True, nogil=True)
 def formal_derivative(rows):
-    """Novel-basis coefficients of ``D'`` from those of ``D``, in place (Cantor basis).
+    """Novel-basis coefficients of ``D + D'`` from those of ``D``, in place (Cantor basis).
 
     ``X_i' = sum_{t : i_t = 1} X_{i - 2^t}``: coefficient ``i`` is added to coefficient
-    ``i - 2^t`` for every set bit ``t`` of ``i``. Visiting ``i`` in increasing order and adding
+    ``i - 2^t`` for every set bit ``t`` of ``i`` (keeping ``D`` costs nothing: the decoder reads
+    ``(E C) + (E C)'`` only where ``E C`` vanishes). Visiting ``i`` in increasing order and adding
     rows ``[i, i + w)`` into ``[i - w, i)`` (``w`` the lowest set bit of ``i``) reads every row
     before it is written.
     """
