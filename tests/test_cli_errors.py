@@ -108,6 +108,7 @@ CASES = {
         (["--scheduler", "tcp://localhost:99999"], "--scheduler"),
         (["--scheduler", "tcp://127.0.0.1:1", "--timeout", "0.5"], "--scheduler"),
         (["--timeout", "0"], "--timeout"),
+        (["--timeout", "3"], "--timeout"),
         (["-n", "0"], "--workers"),
         (["-s", "6"], "--stragglers"),
         (["--iterations", "0"], "--iterations"),

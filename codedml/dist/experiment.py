@@ -65,8 +65,11 @@ def distributed_comparison(client, n_workers: int = 6, stragglers: int = 2, iter
 
 def check_distributed_options(args: argparse.Namespace) -> None:
     """Refuse combinations of ``distributed`` options before connecting (each names the option)."""
-    from codedml.cli import check_size
+    from codedml.cli import check_size, fill_defaults, refuse_options
 
+    if args.scheduler is None:
+        refuse_options(args, {"timeout": "--timeout"}, "without --scheduler (a LocalCluster starts in this process)")
+    fill_defaults(args, {"timeout": DEFAULT_CONNECT_TIMEOUT})
     if args.stragglers >= args.workers:
         raise ParameterError(f"argument -s/--stragglers: must be < -n/--workers = {args.workers}, got {args.stragglers}")
     if args.delayed > args.workers:
@@ -117,8 +120,7 @@ def register_distributed_command(subparsers) -> None:
                          help="Dask scheduler address [scheme://]host:port (default: start a LocalCluster, one "
                               "thread per worker)")
     command.add_argument("--timeout", type=real_option(minimum=0.0, open_minimum=True),
-                         default=DEFAULT_CONNECT_TIMEOUT,
-                         help=f"seconds to wait for the scheduler (default {DEFAULT_CONNECT_TIMEOUT:g})")
+                         help=f"seconds to wait for the scheduler at --scheduler (default {DEFAULT_CONNECT_TIMEOUT:g})")
     command.add_argument("-n", "--workers", type=integer_option(minimum=1), default=6,
                          help="coded workers n = partitions (default 6)")
     command.add_argument("-s", "--stragglers", type=integer_option(minimum=0), default=2,
