@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from codedml.errors import NonFiniteError, ParameterError, ShapeError
+from codedml import _validation as check
+from codedml.errors import ParameterError, ShapeError
 
 #: Largest bits per coordinate the wire format supports (a float32 already costs 32).
 MAX_BITS = 32
@@ -29,13 +30,13 @@ MAX_BITS = 32
 #: Bits of the norm that heads every message (one float32).
 NORM_BITS = 32
 
+#: Largest ``b`` of :func:`omega` (``2^(b-1)`` stays a finite float64).
+MAX_OMEGA_BITS = 1024
+
 
 def _check_bits(bits) -> int:
-    if int(bits) != bits or not 2 <= bits <= MAX_BITS:
-        raise ParameterError(
-            f"bits per coordinate must be an integer in [2, {MAX_BITS}] (sign + at least one magnitude bit), "
-            f"got {bits!r}")
-    return int(bits)
+    """``b`` as an ``int`` in ``[2, 32]`` (a sign and at least one magnitude bit)."""
+    return check.integer(bits, "bits per coordinate", minimum=2, maximum=MAX_BITS)
 
 
 def levels(bits: int) -> int:
@@ -45,9 +46,7 @@ def levels(bits: int) -> int:
 
 def omega_scale(dimension: int) -> float:
     """``D / 4``: the QSGD constant with ``E||Q_b(x) - x||^2 <= (D / 4) / M^2 ||x||^2``."""
-    if int(dimension) != dimension or dimension < 1:
-        raise ParameterError(f"dimension must be a positive integer, got {dimension!r}")
-    return dimension / 4.0
+    return check.integer(dimension, "dimension", minimum=1) / 4.0
 
 
 def omega(bits, scale: float) -> np.ndarray | float:
@@ -58,16 +57,15 @@ def omega(bits, scale: float) -> np.ndarray | float:
     >>> float(omega(3, scale=9.0))
     1.0
     """
-    array = np.asarray(bits)
-    if np.any(array < 2) or np.any(array != np.round(array)):
-        raise ParameterError(f"omega(b) needs integer b >= 2, got {bits!r}")
+    array = check.integer_array(bits, "bits b", minimum=2, maximum=MAX_OMEGA_BITS)
+    scale = check.real(scale, "scale", minimum=0.0)
     value = scale / (np.exp2(array - 1.0) - 1.0) ** 2
     return float(value) if np.ndim(value) == 0 else value
 
 
 def message_bits(dimension: int, bits: int) -> int:
     """Bits of one quantised message on the wire: ``32 + D b`` (float32 norm + ``b`` per coordinate)."""
-    return NORM_BITS + int(dimension) * _check_bits(bits)
+    return NORM_BITS + check.integer(dimension, "dimension", minimum=1) * _check_bits(bits)
 
 
 def _norm_up(x: np.ndarray) -> np.ndarray:
@@ -110,7 +108,7 @@ def quantize(x, bits: int, rng: np.random.Generator) -> np.ndarray:
     """
     x = _check_vector(x)
     top = np.asarray(float(levels(bits)))
-    level, norm = _levels_and_norm(x, top, rng)
+    level, norm = _levels_and_norm(x, top, _check_rng(rng))
     return np.sign(x) * level * (norm / top)
 
 
@@ -132,18 +130,16 @@ def quantize_messages(messages, bits, rng: np.random.Generator) -> np.ndarray:
     -------
     ndarray, shape (n, D)
     """
-    messages = np.asarray(messages, dtype=np.float64)
-    if messages.ndim != 2:
-        raise ShapeError(f"messages must be 2-D (one row per worker), got shape {messages.shape}")
-    _check_finite(messages, "messages")
-    bits = np.asarray(bits)
-    if bits.shape != (messages.shape[0],):
-        raise ShapeError(f"bits must have one entry per message row ({messages.shape[0]}), got shape {bits.shape}")
+    messages = check.real_array(messages, "messages", ndim=2)
+    if np.shape(bits) != (messages.shape[0],):
+        raise ShapeError(f"bits must have one entry per message row ({messages.shape[0]}), got shape "
+                         f"{np.shape(bits)}")
+    bits = check.integer_array(bits, "bits per coordinate", minimum=0, maximum=MAX_BITS)
     active = bits != 0
-    for value in np.unique(bits[active]):
-        _check_bits(value)
+    if np.any(bits == 1):
+        raise ParameterError(f"bits per coordinate must be 0 (idle worker) or in [2, {MAX_BITS}]; got 1")
     top = np.exp2(np.where(active, bits, 2) - 1.0) - 1.0
-    level, norm = _levels_and_norm(messages, top, rng)
+    level, norm = _levels_and_norm(messages, top, _check_rng(rng))
     return np.where(active[:, None], np.sign(messages) * level * (norm / top)[:, None], 0.0)
 
 
@@ -158,7 +154,7 @@ def pack(x, bits: int, rng: np.random.Generator) -> bytes:
     """
     x = _check_vector(x)
     bits = _check_bits(bits)
-    level, norm = _levels_and_norm(x, np.asarray(float(levels(bits))), rng)
+    level, norm = _levels_and_norm(x, np.asarray(float(levels(bits))), _check_rng(rng))
     fields = (np.signbit(x) & (level > 0)).astype(np.uint64) << np.uint64(bits - 1) | level.astype(np.uint64)
     shifts = np.arange(bits - 1, -1, -1, dtype=np.uint64)
     stream = ((fields[:, None] >> shifts) & np.uint64(1)).astype(np.uint8).reshape(-1)
@@ -168,7 +164,10 @@ def pack(x, bits: int, rng: np.random.Generator) -> bytes:
 def unpack(payload: bytes, bits: int, dimension: int) -> np.ndarray:
     """Inverse of :func:`pack`: the reconstructed ``Q_b(x)`` of length ``dimension``."""
     bits = _check_bits(bits)
-    expected = 4 + -(-int(dimension) * bits // 8)
+    dimension = check.integer(dimension, "dimension", minimum=1)
+    if not isinstance(payload, (bytes, bytearray, memoryview)):
+        raise ParameterError(f"payload must be bytes, got {type(payload).__name__}")
+    expected = 4 + -(-dimension * bits // 8)
     if len(payload) != expected:
         raise ShapeError(f"a {dimension}-coordinate message with b={bits} takes {expected} bytes, got {len(payload)}")
     norm = float(np.frombuffer(payload[:4], dtype="<f4")[0])
@@ -181,18 +180,20 @@ def unpack(payload: bytes, bits: int, dimension: int) -> np.ndarray:
 def dequantize(negative, level, norm: float, bits: int) -> np.ndarray:
     """``(-1)^negative * norm * level / M``, the receiver's reconstruction from sign bits and levels."""
     top = float(levels(bits))
-    magnitude = np.asarray(level, dtype=np.float64) * (float(norm) / top)
-    return np.where(np.asarray(negative) != 0, -magnitude, magnitude)
+    norm = check.real(norm, "norm", minimum=0.0)
+    level = check.integer_array(level, "level", minimum=0, maximum=int(top))
+    negative = check.integer_array(negative, "negative", shape=level.shape, minimum=0, maximum=1)
+    magnitude = level * (norm / top)
+    return np.where(negative != 0, -magnitude, magnitude)
 
 
 def _check_vector(x) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim != 1 or x.size < 1:
+    x = check.real_array(x, "x", ndim=1)
+    if x.size < 1:
         raise ShapeError(f"x must be a non-empty 1-D vector, got shape {x.shape}")
-    _check_finite(x, "x")
     return x
 
 
-def _check_finite(array: np.ndarray, what: str) -> None:
-    if not np.all(np.isfinite(array)):
-        raise NonFiniteError(f"{what} holds NaN or infinite values")
+def _check_rng(rng) -> np.random.Generator:
+    """The rounding randomness: a ``numpy.random.Generator`` (or a seed, as :func:`codedml._validation.rng`)."""
+    return check.rng(rng, "rng")
