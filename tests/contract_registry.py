@@ -13,9 +13,10 @@ A new public class in ``codedml.codes`` must join :data:`ENTRIES` or :data:`EXEM
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import scipy.sparse
@@ -49,7 +50,6 @@ from codedml.codes import (
 )
 from codedml.codes.approximate import ApproximateGradientCode
 from codedml.codes.fast_reed_solomon import FastReedSolomon
-from codedml.errors import NotDecodableError
 
 #: Relative error (to the size of the input data) a real-field decoder may make on a registered instance.
 REAL_TOLERANCE = 1e-8
@@ -276,11 +276,20 @@ class GradientFamily(Family):
         return not isinstance(code, ApproximateGradientCode)
 
     def below_threshold_sets(self, code, rng, count):
+        """The empty set, sets below the threshold of a count-decided code, or sets the oracle refuses."""
+        sets = [np.zeros(0, dtype=np.int64)]
         needed = code.recovery_threshold
-        sets = [np.zeros(0, dtype=np.int64)] if needed is None or needed >= 1 else []
-        if needed is not None and needed > 1:
-            for _ in range(count):
+        for _ in range(20 * count):
+            if len(sets) > count:
+                break
+            if code.decodable_iff_count:
+                if needed <= 1:
+                    break
                 sets.append(rng.permutation(code.n_workers)[:int(rng.integers(0, needed))].astype(np.int64))
+                continue
+            received = rng.permutation(code.n_workers)[:int(rng.integers(0, code.n_workers))].astype(np.int64)
+            if self.oracle(code, received) is False:
+                sets.append(received)
         return sets
 
 
@@ -750,6 +759,8 @@ BAD_VALUES = {
     "prime": [("None", None), ("nan", math.nan), ("True", True), ("-1", -1), ("2.5", 2.5), ("str-number", "3x"),
               ("composite", 2**31 - 2), ("huge", 2**61 - 1)],
     "choice": [("None", None), ("unknown", "magic"), ("int", 3)],
+    # an integer names a prime field (3 is GF(3)), so the bad values of a field are of other types
+    "field": [("None", None), ("unknown", "magic"), ("float", 2.5), ("True", True)],
     "flag": [("None", None), ("str", "yes"), ("int", 2)],
     "int_list": [("None", None), ("nan", [math.nan]), ("2.5", [2.5]), ("-1", [-1]), ("str", "3"), ("True", [True])],
 }
@@ -809,11 +820,11 @@ CONSTRUCTORS = [
                  "n_stragglers": ("optional_int", ("n_stragglers", "s")),
                  "residual_tolerance": ("real", ("residual_tolerance",))}),
     Constructor("PolynomialGC", _kw(PolynomialGC, n=8, s=3),
-                {"n": ("int", N), "s": ("int", S), "field": ("choice", ("field",))}),
+                {"n": ("int", N), "s": ("int", S), "field": ("field", ("field",))}),
     Constructor("PolynomialGC-gfp", _kw(PolynomialGC, n=8, s=3, field="gfp"),
                 {"p": ("prime", ("p", "prime")), "scale": ("real", ("scale",))}),
     Constructor("OptimallyStructuredGC", _kw(OptimallyStructuredGC, probabilities=P5),
-                {"probabilities": PROBABILITY, "n_partitions": ("optional_int", ("n_partitions",))}),
+                {"probabilities": PROBABILITY, "n_partitions": ("optional_int", ("n_partitions", "k"))}),
     Constructor("IgnoreStragglersSGD", _kw(IgnoreStragglersSGD, probabilities=P5), {"probabilities": PROBABILITY}),
     Constructor("BernoulliGC", _kw(BernoulliGC, probabilities=P5, replication=2, seed=0),
                 {"probabilities": PROBABILITY, "replication": ("int", ("replication", "d")), "seed": ("seed", SEED)}),
@@ -838,9 +849,9 @@ CONSTRUCTORS = [
                 {"K": ("int", K), "r": ("int", ("r", "computation_load")), "orders": ("int_list", ("orders",)),
                  "clusters": ("int", ("clusters", "P"))}),
     Constructor("ReedSolomon", _kw(ReedSolomon, n=8, k=5),
-                {"n": ("int", ("n",)), "k": ("int", ("k",)), "field": ("choice", ("field",))}),
+                {"n": ("int", ("n",)), "k": ("int", ("k",)), "field": ("field", ("field",))}),
     Constructor("FastReedSolomon", _kw(FastReedSolomon, n=10, k=6),
-                {"n": ("int", ("n",)), "k": ("int", ("k",)), "field": ("choice", ("field",))}),
+                {"n": ("int", ("n",)), "k": ("int", ("k",)), "field": ("field", ("field",))}),
     Constructor("LTCode", _kw(LTCode, k=30, eta=0.5, seed=1),
                 {"k": ("int", ("k",)), "eta": ("size_real", ("eta",)), "c": ("real", ("c",)),
                  "delta": ("real", ("delta",)), "seed": ("seed", SEED), "distribution": ("choice", ("distribution",))}),
@@ -849,13 +860,13 @@ CONSTRUCTORS = [
                 {"n_sources": ("int", ("n_sources",)), "n_batches": ("int", ("n_batches",)),
                  "batch_size": ("int", ("batch_size",)), "seed": ("seed", SEED)}),
     Constructor("MDSCodedComputation", _kw(MDSCodedComputation, K=6, M=4, r=2),
-                {"K": ("int", K), "M": ("int", ("M",)), "r": ("int", ("r",)), "field": ("choice", ("field",)),
-                 "generator": (bad_arrays(np.ones((6, 2))), ("generator",))}),
+                {"K": ("int", K), "M": ("int", ("M",)), "r": ("int", ("r",)), "field": ("field", ("field",)),
+                 "generator": (bad_arrays(np.ones((6, 2)))[:5] + bad_arrays(np.ones((6, 2)))[6:], ("generator",))}),
     Constructor("MDSCodedComputation-gfp", _kw(MDSCodedComputation, K=5, M=3, r=1, field="gfp"),
                 {"p": ("prime", ("p", "prime")), "scale": ("real", ("scale",))}),
     Constructor("LagrangeCodedComputing", _kw(LagrangeCodedComputing, K=7, data_blocks=3, degree=2),
                 {"K": ("int", K), "data_blocks": ("int", ("data_blocks",)), "degree": ("int", ("degree",)),
-                 "p": ("prime", ("p", "prime")), "scale": ("real", ("scale",)), "field": ("choice", ("field",))}),
+                 "p": ("prime", ("p", "prime")), "scale": ("real", ("scale",)), "field": ("field", ("field",))}),
     Constructor("RatelessCodedComputation", _kw(RatelessCodedComputation, M=30, eta=0.5, n_workers=5, seed=2),
                 {"M": ("int", ("M", "k")), "eta": ("size_real", ("eta",)), "n_workers": ("int", ("n_workers",)),
                  "seed": ("seed", SEED), "rows_per_unit": ("optional_real", ("rows_per_unit",))}),
@@ -867,6 +878,3 @@ CONSTRUCTORS = [
                  "eta": ("real", ("eta",))}),
 ]
 
-
-def is_not_decodable(error: BaseException) -> bool:
-    return isinstance(error, NotDecodableError)
