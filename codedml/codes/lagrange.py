@@ -73,7 +73,7 @@ class LagrangeCodedComputing:
         self.field = self.quantizer.field.name
         self.p = self.quantizer.p
         check_field_size(self.quantizer.field, self.data_blocks + self.n_workers,
-                         "interpolation points (data blocks plus workers)")
+                         f"interpolation points (data_blocks + K = {self.data_blocks} + {self.n_workers})")
         array_size(self.n_workers * self.data_blocks,
                    f"the K x data_blocks encoding matrix (K={self.n_workers}, data_blocks={self.data_blocks})")
         self.data_points = np.arange(1, self.data_blocks + 1, dtype=np.int64)

@@ -16,7 +16,7 @@ from codedml._validation import array_size, check_finite, field_elements, intege
 from codedml.codes.base import received_messages
 from codedml.codes.fixed_point import Quantizer, received_field_elements
 from codedml.codes.multimessage import chebyshev_vandermonde
-from codedml.errors import DecodingAccuracyError, NotDecodableError, ParameterError, ShapeError
+from codedml.errors import DecodingAccuracyError, NonFiniteError, NotDecodableError, ParameterError, ShapeError
 from codedml.fields import DEFAULT_PRIME, check_field_size
 from codedml.kernels.gfp import (gfp_batch_inverse, gfp_elementwise_multiply, gfp_matmul, gfp_solve,
                                  gfp_vandermonde)
@@ -107,7 +107,7 @@ class MDSCodedComputation:
             self.field = self.quantizer.field.name
             modulus = self.quantizer.p
             if generator is None:
-                check_field_size(self.quantizer.field, self.n_workers, "evaluation points (one per worker)")
+                check_field_size(self.quantizer.field, self.n_workers, f"evaluation points (K={K}, one per worker)")
                 matrix = gfp_vandermonde(np.arange(1, self.n_workers + 1, dtype=np.int64), shape[1], modulus)
             else:
                 matrix = field_elements(generator, "generator", modulus, shape=shape).copy()
@@ -208,6 +208,7 @@ class MDSCodedComputation:
                                     received=order.size, needed=needed)
         if self.quantizer is None:
             results, _ = received_messages(order, results, self.n_workers, "results")
+            check_finite(results, "results")
         else:
             results = received_field_elements(order, results, self.n_workers, self.quantizer.p, "results",
                                               ndim=2)
@@ -218,9 +219,7 @@ class MDSCodedComputation:
             self._check_accuracy(rows, order.size)
             blocks = np.linalg.solve(rows, results)
             if not np.all(np.isfinite(blocks)):
-                check_finite(results, "results")
-                raise DecodingAccuracyError("the decoded W theta overflowed the float64 range",
-                                            received=order.size, needed=needed)
+                raise NonFiniteError("the decoded W theta from results overflowed the float64 range")
         else:
             solution, nonsingular = gfp_solve(rows, results, self.quantizer.p)
             if not nonsingular:

@@ -119,7 +119,7 @@ class PolynomialGC(GradientCode):
             self.quantizer = Quantizer(scale, p if isinstance(field, str) and field.strip().lower() == "gfp"
                                        else field)
             self.field = self.quantizer.field.name
-            check_field_size(self.quantizer.field, self.n_workers, "evaluation points (one per worker)")
+            check_field_size(self.quantizer.field, self.n_workers, f"evaluation points (n={n}, one per worker)")
             self.points = np.arange(1, self.n_workers + 1, dtype=np.int64)
             modulus = self.quantizer.p
         values = cyclic_window_products(self.points, self.n_stragglers, modulus)

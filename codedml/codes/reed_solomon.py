@@ -55,7 +55,7 @@ class ReedSolomon:
         resolved = get_field(field)
         if not isinstance(resolved, BinaryExtensionField):
             raise ParameterError(f"ReedSolomon works over 'gf2^8' or 'gf2^16', got {resolved.name}")
-        check_field_size(resolved, n, "shard evaluation points (one per shard)")
+        check_field_size(resolved, n, f"shard evaluation points (n={n}, one per shard)")
         self.n = n
         self.k = k
         self.field = resolved
