@@ -471,6 +471,8 @@ def bad_received_cases(entry):
         methods = [("decode", None)]
         if family.is_decodable(code, np.arange(n)) is not None:
             methods.append(("is_decodable", None))
+        if isinstance(family, GradientFamily):
+            methods.append(("decoding_vector", None))
         for (case, make), (method, _) in product(INT_ID_CASES.items(), methods):
             received = make(n)
             if isinstance(received, list) or (isinstance(received, np.ndarray) and received.ndim == 1
@@ -481,7 +483,7 @@ def bad_received_cases(entry):
             if method == "decode":
                 call = (lambda received=received, rows=rows: family.decode(code, received, rows))
             else:
-                call = (lambda received=received: code.is_decodable(received))
+                call = (lambda received=received, method=method: getattr(code, method)(received))
             cases.append((f"{method}-received-{case}", call, family.received_names))
     elif isinstance(family, BATSFamily):
         headers, packets, counts = family.draw_received(code, rng, encoded)
