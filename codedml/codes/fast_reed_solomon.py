@@ -141,7 +141,7 @@ class FastReedSolomon:
         resolved = get_field(field)
         if not isinstance(resolved, BinaryExtensionField):
             raise ParameterError(f"FastReedSolomon works over 'gf2^8' or 'gf2^16', got {resolved.name}")
-        check_field_size(resolved, n, "shard evaluation points (one per shard)")
+        check_field_size(resolved, n, f"shard evaluation points (n={n}, one per shard)")
         self.n, self.k, self.field = n, k, resolved
         parity = n - k
         chunk = _power_of_two_at_least(parity) if parity else 0
@@ -167,7 +167,10 @@ class FastReedSolomon:
 
     # ---- shards <-> packed rows ----------------------------------------------------------------
     def _symbols(self, shards, n_rows: int, what: str) -> np.ndarray:
-        shards = np.asarray(shards)
+        try:
+            shards = np.asarray(shards)
+        except (ValueError, TypeError):
+            raise ShapeError(f"{what} must be a 2-D array of equal-length shards") from None
         if shards.ndim != 2 or shards.shape[0] != n_rows:
             raise ShapeError(f"{what} must be a 2-D array with {n_rows} rows (one shard each), "
                              f"got shape {shards.shape}")
