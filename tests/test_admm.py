@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from codedml.codes import CyclicRepetition, FractionalRepetition, IgnoreStragglers, UncodedScheme
-from codedml.errors import ParameterError, ShapeError
+from codedml.errors import NonFiniteError, ParameterError, ShapeError
 from codedml.learn.admm import (
     incremental_admm,
     random_connected_graph,
@@ -110,7 +110,7 @@ def test_bad_settings_are_named(setting):
     disconnected = np.zeros((6, 6), dtype=bool)
     with pytest.raises(ParameterError, match="not connected"):
         token_cycle(disconnected)
-    with pytest.raises(ParameterError, match="NaN"):
+    with pytest.raises(NonFiniteError, match="NaN"):
         synthetic = synthetic_least_squares(2, 4, 2, 0.1, np.random.default_rng(0))
         synthetic.features[0, 0, 0] = np.nan
         type(synthetic)(synthetic.features, synthetic.targets, synthetic.test_features, synthetic.test_targets)

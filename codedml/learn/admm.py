@@ -48,6 +48,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from codedml import _validation as check
 from codedml.codes.base import GradientCode
 from codedml.errors import ParameterError, ShapeError
 from codedml.sim.stragglers import StragglerModel
@@ -77,6 +78,10 @@ class LeastSquaresAgents:
     test_targets: np.ndarray
 
     def __post_init__(self):
+        self.features = check.real_array(self.features, "features", ndim=3)
+        self.targets = check.real_array(self.targets, "targets")
+        self.test_features = check.real_array(self.test_features, "test_features")
+        self.test_targets = check.real_array(self.test_targets, "test_targets")
         if self.features.ndim != 3 or self.targets.shape != self.features.shape[:2]:
             raise ShapeError(f"features must be (N, m, p) and targets (N, m), got {self.features.shape} and "
                              f"{self.targets.shape}")
@@ -84,9 +89,6 @@ class LeastSquaresAgents:
                 or self.test_targets.shape != self.test_features.shape[:1]:
             raise ShapeError(f"test features must be (t, {self.features.shape[2]}) and test targets (t,), got "
                              f"{self.test_features.shape} and {self.test_targets.shape}")
-        for name in ("features", "targets", "test_features", "test_targets"):
-            if not np.all(np.isfinite(getattr(self, name))):
-                raise ParameterError(f"{name} contain NaN or infinite values")
 
     @property
     def n_agents(self) -> int:
@@ -105,8 +107,15 @@ class LeastSquaresAgents:
 def synthetic_least_squares(n_agents: int, samples_per_agent: int, n_features: int, noise: float,
                             rng: np.random.Generator, test_samples: int = 1000) -> LeastSquaresAgents:
     """Gaussian features, ``b = a . x_true + noise * N(0, 1)`` with ``x_true ~ N(0, I)``."""
-    if min(n_agents, samples_per_agent, n_features, test_samples) < 1 or noise < 0:
-        raise ParameterError("agents, samples, features and test samples must be positive and noise >= 0")
+    n_agents = check.integer(n_agents, "n_agents", minimum=1)
+    samples_per_agent = check.integer(samples_per_agent, "samples_per_agent", minimum=1)
+    n_features = check.integer(n_features, "n_features", minimum=1)
+    test_samples = check.integer(test_samples, "test_samples", minimum=1)
+    noise = check.real(noise, "noise", minimum=0.0)
+    check.array_size((n_agents * samples_per_agent + test_samples) * (n_features + 1),
+                     f"the data (n_agents={n_agents}, samples_per_agent={samples_per_agent}, "
+                     f"n_features={n_features}, test_samples={test_samples})")
+    rng = check.rng(rng, "rng")
     x_true = rng.normal(size=n_features)
     features = rng.normal(size=(n_agents, samples_per_agent, n_features))
     targets = features @ x_true + noise * rng.normal(size=(n_agents, samples_per_agent))
@@ -121,8 +130,10 @@ def random_connected_graph(n_agents: int, connectivity: float, rng: np.random.Ge
     A random spanning tree (each agent joins a random earlier one, in random order) keeps it
     connected; the remaining links are drawn uniformly from the absent pairs.
     """
-    if n_agents < 2 or not 0.0 < connectivity <= 1.0:
-        raise ParameterError(f"need at least 2 agents and connectivity in (0, 1], got {n_agents}, {connectivity}")
+    n_agents = check.integer(n_agents, "n_agents", minimum=2)
+    connectivity = check.probability(connectivity, "connectivity", open_minimum=True)
+    check.array_size(n_agents * n_agents, f"the n_agents x n_agents adjacency (n_agents={n_agents})", itemsize=1)
+    rng = check.rng(rng, "rng")
     adjacency = np.zeros((n_agents, n_agents), dtype=np.bool_)
     order = rng.permutation(n_agents)
     for position in range(1, n_agents):
@@ -142,10 +153,8 @@ def token_cycle(adjacency: np.ndarray) -> tuple[list[int], list[int]]:
     path extensions, otherwise agents in index order with the token moving along shortest paths
     (the shortest-path cycle of the survey's section 5.4).
     """
-    adjacency = np.asarray(adjacency, dtype=np.bool_)
+    adjacency = _check_adjacency(adjacency)
     n = adjacency.shape[0]
-    if adjacency.shape != (n, n) or np.any(adjacency != adjacency.T) or np.any(np.diag(adjacency)):
-        raise ParameterError("adjacency must be a symmetric boolean matrix with an empty diagonal")
     hops_between = _hop_distances(adjacency)
     if np.any(hops_between < 0):
         raise ParameterError("the agent graph is not connected")
@@ -153,6 +162,26 @@ def token_cycle(adjacency: np.ndarray) -> tuple[list[int], list[int]]:
     order = cycle if cycle is not None else list(range(n))
     hops = [int(hops_between[order[t], order[(t + 1) % n]]) for t in range(n)]
     return order, hops
+
+
+def _seeded_rng(seed) -> np.random.Generator:
+    """:func:`codedml._validation.rng`, also taking a list of non-negative integers (SeedSequence entropy)."""
+    if isinstance(seed, (list, tuple, np.ndarray)):
+        return np.random.default_rng(check.integer_array(seed, "seed", ndim=1, minimum=0))
+    return check.rng(seed)
+
+
+def _check_adjacency(adjacency) -> np.ndarray:
+    """A square symmetric boolean (or 0/1) matrix with an empty diagonal."""
+    if isinstance(adjacency, np.ndarray) and adjacency.dtype == np.bool_:
+        matrix = adjacency
+    else:
+        matrix = check.integer_array(adjacency, "adjacency", minimum=0, maximum=1).astype(np.bool_)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] < 1:
+        raise ShapeError(f"adjacency must be a square matrix, got shape {matrix.shape}")
+    if np.any(matrix != matrix.T) or np.any(np.diag(matrix)):
+        raise ParameterError("adjacency must be a symmetric boolean matrix with an empty diagonal")
+    return matrix
 
 
 def _hop_distances(adjacency: np.ndarray) -> np.ndarray:
@@ -258,11 +287,28 @@ def incremental_admm(problem: LeastSquaresAgents, adjacency: np.ndarray, code: G
     -------
     ADMMResult
     """
+    if not isinstance(problem, LeastSquaresAgents):
+        raise ParameterError(f"problem must be a LeastSquaresAgents, got {type(problem).__name__}")
+    if not isinstance(code, GradientCode):
+        raise ParameterError(f"code must be a GradientCode, got {type(code).__name__}")
+    if not isinstance(straggler_model, StragglerModel):
+        raise ParameterError(f"straggler_model must be a StragglerModel, got {type(straggler_model).__name__}")
     n_agents, samples, n_features = problem.features.shape
     k = code.n_partitions
-    adjacency = np.asarray(adjacency)
+    adjacency = _check_adjacency(adjacency)
     if adjacency.shape != (n_agents, n_agents):
         raise ShapeError(f"adjacency must be ({n_agents}, {n_agents}) for {n_agents} agents, got {adjacency.shape}")
+    iterations = check.integer(iterations, "iterations", minimum=1)
+    batch_size = check.integer(batch_size, "batch_size", minimum=1)
+    rho = check.real(rho, "rho", minimum=0.0, open_minimum=True)
+    tau = check.real(tau, "tau", minimum=0.0, open_minimum=True)
+    gamma = check.real(gamma, "gamma", minimum=0.0, open_minimum=True)
+    if tolerances is not None:
+        if np.shape(tolerances) != (2,):
+            raise ShapeError(f"tolerances must be a pair (eps_pri, eps_dual), got {tolerances!r}")
+        tolerances = (check.real(tolerances[0], "tolerances eps_pri", minimum=0.0),
+                      check.real(tolerances[1], "tolerances eps_dual", minimum=0.0))
+    check.array_size(iterations * (k + 3), f"the per-iteration records (iterations={iterations}, K={k})")
     if not code.exact:
         raise ParameterError(f"{type(code).__name__} is approximate; ADMM's gradient sum needs an exact code")
     if code.n_workers != k:
@@ -273,9 +319,7 @@ def incremental_admm(problem: LeastSquaresAgents, adjacency: np.ndarray, code: G
     if batch_size < k or batch_size % k or partition_size % (batch_size // k):
         raise ParameterError(f"batch size M = {batch_size} must be a multiple of K = {k} with M / K dividing the "
                              f"partition size {partition_size}")
-    if iterations < 1 or min(rho, tau) <= 0 or gamma <= 0:
-        raise ParameterError("iterations must be >= 1 and rho, tau, gamma positive")
-    rng = np.random.default_rng(seed)
+    rng = _seeded_rng(seed)
     order, hops = token_cycle(adjacency)
     per_partition = batch_size // k
     batches_per_partition = partition_size // per_partition

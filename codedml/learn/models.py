@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from codedml.errors import NonFiniteError, ParameterError, ShapeError
+from codedml import _validation as check
+from codedml.errors import ParameterError, ShapeError
 
 
 @dataclass(frozen=True)
@@ -79,21 +80,19 @@ def partition_data(features, labels, n_partitions: int, rng: np.random.Generator
     >>> data.features.shape, data.weights.sum().round(12)
     ((2, 2, 1), np.float64(1.0))
     """
-    features = np.asarray(features, dtype=np.float64)
-    labels = np.asarray(labels)
-    if features.ndim != 2 or labels.shape != (features.shape[0],):
+    features = check.real_array(features, "features", ndim=2)
+    labels = check.integer_array(labels, "labels (non-negative integer class ids)", minimum=0)
+    if labels.shape != (features.shape[0],):
         raise ShapeError(f"features must be (N, f) and labels (N,); got {features.shape} and {labels.shape}")
-    if not np.all(np.isfinite(features)):
-        raise NonFiniteError("features hold NaN or infinite values")
-    if not np.issubdtype(labels.dtype, np.integer) or labels.size == 0 or labels.min() < 0:
-        raise ParameterError("labels must be non-negative integer class ids")
     n_samples = features.shape[0]
-    if int(n_partitions) != n_partitions or not 1 <= n_partitions <= n_samples:
-        raise ParameterError(f"n_partitions must be an integer in [1, N={n_samples}], got {n_partitions!r}")
-    k = int(n_partitions)
-    order = rng.permutation(n_samples) if rng is not None else np.arange(n_samples)
-    size = -(-n_samples // k)
+    if n_samples == 0:
+        raise ParameterError("labels must be non-negative integer class ids; got no samples")
+    k = check.integer(n_partitions, "n_partitions", minimum=1, maximum=n_samples)
     n_classes = int(labels.max()) + 1
+    check.array_size(n_samples * (features.shape[1] + n_classes + 1) + k * n_classes,
+                     f"the partitioned data (N={n_samples}, f={features.shape[1]}, classes={n_classes})")
+    order = check.rng(rng, "rng").permutation(n_samples) if rng is not None else np.arange(n_samples)
+    size = -(-n_samples // k)
     padded = np.full(k * size, -1, dtype=np.int64)
     # sample s goes to partition s % k, slot s // k: partition sizes differ by at most one
     slots = np.arange(n_samples)
@@ -135,13 +134,17 @@ def synthetic_classification(n_samples: int, n_features: int, n_classes: int, rn
     >>> x.shape, sorted(set(y.tolist()))
     ((100, 5), [0, 1, 2])
     """
-    for name, value, low in (("n_samples", n_samples, 1), ("n_features", n_features, 1), ("n_classes", n_classes, 2)):
-        if int(value) != value or value < low:
-            raise ParameterError(f"{name} must be an integer >= {low}, got {value!r}")
-    centres = rng.standard_normal((int(n_classes), int(n_features))) * (separation / np.sqrt(n_features))
-    labels = np.arange(int(n_samples)) % int(n_classes)
+    n_samples = check.integer(n_samples, "n_samples", minimum=1)
+    n_features = check.integer(n_features, "n_features", minimum=1)
+    n_classes = check.integer(n_classes, "n_classes", minimum=2)
+    separation = check.real(separation, "separation", minimum=0.0)
+    check.array_size((n_samples + n_classes) * n_features, f"the n_samples x n_features features "
+                     f"(n_samples={n_samples}, n_features={n_features})")
+    rng = check.rng(rng, "rng")
+    centres = rng.standard_normal((n_classes, n_features)) * (separation / np.sqrt(n_features))
+    labels = np.arange(n_samples) % n_classes
     rng.shuffle(labels)
-    features = centres[labels] + rng.standard_normal((int(n_samples), int(n_features)))
+    features = centres[labels] + rng.standard_normal((n_samples, n_features))
     return features, labels.astype(np.int64)
 
 
@@ -163,14 +166,12 @@ class _Model:
     n_parameters: int
 
     def __init__(self, l2: float):
-        if not np.isfinite(l2) or l2 < 0:
-            raise ParameterError(f"l2 must be a non-negative finite number, got {l2!r}")
-        self.l2 = float(l2)
+        self.l2 = check.real(l2, "l2", minimum=0.0)
 
     def _check(self, parameters, data: PartitionedData) -> np.ndarray:
-        parameters = np.asarray(parameters, dtype=np.float64)
-        if parameters.shape != (self.n_parameters,):
-            raise ShapeError(f"parameters must have shape ({self.n_parameters},), got {parameters.shape}")
+        parameters = check.real_array(parameters, "parameters", shape=(self.n_parameters,))
+        if not isinstance(data, PartitionedData):
+            raise ParameterError(f"data must be a PartitionedData (see partition_data), got {type(data).__name__}")
         if data.n_features != self.n_features or data.n_classes > self.n_classes:
             raise ShapeError(f"model expects {self.n_features} features and <= {self.n_classes} classes; data has "
                              f"{data.n_features} and {data.n_classes}")
@@ -238,7 +239,10 @@ class SoftmaxRegression(_Model):
 
     def __init__(self, n_features: int, n_classes: int, l2: float = 0.0):
         super().__init__(l2)
-        self.n_features, self.n_classes = int(n_features), int(n_classes)
+        self.n_features = check.integer(n_features, "n_features", minimum=1)
+        self.n_classes = check.integer(n_classes, "n_classes", minimum=1)
+        check.array_size((self.n_features + 1) * self.n_classes, f"the parameters (n_features={self.n_features}, "
+                         f"n_classes={self.n_classes})")
         self.n_parameters = (self.n_features + 1) * self.n_classes
 
     def initial_parameters(self, rng: np.random.Generator) -> np.ndarray:
@@ -279,15 +283,19 @@ class OneHiddenLayerMLP(_Model):
 
     def __init__(self, n_features: int, n_hidden: int, n_classes: int, l2: float = 0.0):
         super().__init__(l2)
-        self.n_features, self.n_hidden, self.n_classes = int(n_features), int(n_hidden), int(n_classes)
-        if self.n_hidden < 1:
-            raise ParameterError(f"n_hidden must be positive, got {n_hidden!r}")
+        self.n_features = check.integer(n_features, "n_features", minimum=1)
+        self.n_hidden = check.integer(n_hidden, "n_hidden", minimum=1)
+        self.n_classes = check.integer(n_classes, "n_classes", minimum=1)
+        check.array_size((self.n_features + 1 + self.n_classes) * self.n_hidden + self.n_classes,
+                         f"the parameters (n_features={self.n_features}, n_hidden={self.n_hidden}, "
+                         f"n_classes={self.n_classes})")
         f, h, c = self.n_features, self.n_hidden, self.n_classes
         self._sizes = np.cumsum([f * h, h, h * c, c])
         self.n_parameters = int(self._sizes[-1])
 
     def initial_parameters(self, rng: np.random.Generator) -> np.ndarray:
         """Glorot-uniform weights, zero biases."""
+        rng = check.rng(rng, "rng")
         f, h, c = self.n_features, self.n_hidden, self.n_classes
         first = rng.uniform(-1, 1, f * h) * np.sqrt(6.0 / (f + h))
         second = rng.uniform(-1, 1, h * c) * np.sqrt(6.0 / (h + c))

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from codedml import _validation as check
 from codedml.codes.approximate import ApproximateGradientCode, ErasureHeadGC, OptimalDecodingGC
 from codedml.errors import ParameterError
 from codedml.learn.bits import check_bits
@@ -130,8 +131,7 @@ def second_moment_decoder(code: ApproximateGradientCode, bits=None, omega_scale:
     """
     if not isinstance(code, ApproximateGradientCode) or isinstance(code, (ErasureHeadGC, OptimalDecodingGC)):
         raise ParameterError(f"two-track decoding needs a fixed-weight approximate code, got {type(code).__name__}")
-    if not np.isfinite(bias_weight) or bias_weight <= 0:
-        raise ParameterError(f"bias_weight lambda_b must be positive and finite, got {bias_weight!r}")
+    bias_weight = check.real(bias_weight, "bias_weight lambda_b", minimum=0.0, open_minimum=True)
     n = code.n_workers
     p = code.probabilities
     if bits is None:
@@ -140,6 +140,7 @@ def second_moment_decoder(code: ApproximateGradientCode, bits=None, omega_scale:
     else:
         if omega_scale is None:
             raise ParameterError("second_moment_decoder needs omega_scale with bits")
+        omega_scale = check.real(omega_scale, "omega_scale", minimum=0.0, open_minimum=True)
         bits = check_bits(bits, n)
         active = bits > 0
         noise = np.where(active, omega(np.where(active, bits, 2), omega_scale), 0.0)
@@ -155,13 +156,21 @@ def second_moment_decoder(code: ApproximateGradientCode, bits=None, omega_scale:
     return decoder
 
 
-def _check_training(iterations: int, learning_rate: float, optimizer: str) -> None:
-    if int(iterations) != iterations or iterations < 0:
-        raise ParameterError(f"iterations must be a non-negative integer, got {iterations!r}")
-    if not np.isfinite(learning_rate) or learning_rate <= 0:
-        raise ParameterError(f"learning_rate must be positive and finite, got {learning_rate!r}")
-    if optimizer not in OPTIMIZERS:
-        raise ParameterError(f"unknown optimizer {optimizer!r}; choose one of {OPTIMIZERS}")
+def _check_training(model, data, iterations, learning_rate, optimizer, initial_parameters, rng):
+    """Validated ``(iterations, learning_rate, optimizer, initial parameters or None, rng)``."""
+    if not isinstance(data, PartitionedData):
+        raise ParameterError(f"data must be a PartitionedData (see partition_data), got {type(data).__name__}")
+    if not all(hasattr(model, name) for name in ("n_parameters", "initial_parameters",
+                                                  "loss_and_partition_gradients")):
+        raise ParameterError(f"model must provide n_parameters, initial_parameters and "
+                             f"loss_and_partition_gradients, got {type(model).__name__}")
+    iterations = check.integer(iterations, "iterations", minimum=0)
+    learning_rate = check.real(learning_rate, "learning_rate", minimum=0.0, open_minimum=True)
+    optimizer = check.choice(optimizer, "optimizer", OPTIMIZERS)
+    if initial_parameters is not None:
+        initial_parameters = check.real_array(initial_parameters, "initial_parameters",
+                                              shape=(model.n_parameters,)).copy()
+    return iterations, learning_rate, optimizer, initial_parameters, check.rng(rng, "rng")
 
 
 class _Optimizer:
@@ -231,24 +240,29 @@ def train_coded(model, data: PartitionedData, code: ApproximateGradientCode, bit
     >>> bool(result.loss[-1] < result.loss[0])
     True
     """
-    _check_training(iterations, learning_rate, optimizer)
+    iterations, learning_rate, optimizer, initial_parameters, rng = _check_training(
+        model, data, iterations, learning_rate, optimizer, initial_parameters, rng)
+    if not isinstance(code, ApproximateGradientCode):
+        raise ParameterError(f"code must be an ApproximateGradientCode, got {type(code).__name__}")
     if data.n_partitions != code.n_partitions:
         raise ParameterError(f"data has {data.n_partitions} partitions, the code {code.n_partitions}")
     n = code.n_workers
     bits = check_bits(bits, n)
+    error_feedback = check.flag(error_feedback, "error_feedback")
     if second_moment is not None:
-        second_moment = np.asarray(second_moment, dtype=np.float64)
-        if second_moment.shape != (n,) or optimizer != "adam":
+        if np.shape(second_moment) != (n,) or optimizer != "adam":
             raise ParameterError("second_moment must be a length-n decoder and needs optimizer='adam'")
+        second_moment = check.real_array(second_moment, "second_moment", shape=(n,))
+    check.array_size(n * model.n_parameters * (4 if error_feedback else 3), f"the messages of n_workers={n} x "
+                     f"n_parameters={model.n_parameters}")
     per_message = np.array([message_bits(model.n_parameters, b) if b > 0 else 0 for b in bits], dtype=np.int64)
-    parameters = model.initial_parameters(rng) if initial_parameters is None else np.array(initial_parameters,
-                                                                                            dtype=np.float64)
-    step = _Optimizer(optimizer, float(learning_rate), model.n_parameters)
+    parameters = model.initial_parameters(rng) if initial_parameters is None else initial_parameters
+    step = _Optimizer(optimizer, learning_rate, model.n_parameters)
     residual = np.zeros((n, model.n_parameters)) if error_feedback else None
-    loss = np.full(int(iterations) + 1, np.inf)
-    transmitted = np.zeros(int(iterations) + 1, dtype=np.int64)
-    answered_counts = np.zeros(int(iterations), dtype=np.int64)
-    for t in range(int(iterations) + 1):
+    loss = np.full(iterations + 1, np.inf)
+    transmitted = np.zeros(iterations + 1, dtype=np.int64)
+    answered_counts = np.zeros(iterations, dtype=np.int64)
+    for t in range(iterations + 1):
         current, partials = model.loss_and_partition_gradients(parameters, data)
         if not (np.isfinite(current) and np.all(np.isfinite(partials))):
             transmitted[t:] = transmitted[t - 1] if t else 0
@@ -284,12 +298,12 @@ def train_centralized(model, data: PartitionedData, iterations: int, learning_ra
 
     ``transmitted_bits`` stays 0 and ``answered`` is 0 (there are no workers).
     """
-    _check_training(iterations, learning_rate, optimizer)
-    parameters = model.initial_parameters(rng) if initial_parameters is None else np.array(initial_parameters,
-                                                                                            dtype=np.float64)
-    step = _Optimizer(optimizer, float(learning_rate), model.n_parameters)
-    loss = np.full(int(iterations) + 1, np.inf)
-    for t in range(int(iterations) + 1):
+    iterations, learning_rate, optimizer, initial_parameters, rng = _check_training(
+        model, data, iterations, learning_rate, optimizer, initial_parameters, rng)
+    parameters = model.initial_parameters(rng) if initial_parameters is None else initial_parameters
+    step = _Optimizer(optimizer, learning_rate, model.n_parameters)
+    loss = np.full(iterations + 1, np.inf)
+    for t in range(iterations + 1):
         current, partials = model.loss_and_partition_gradients(parameters, data)
         if not np.isfinite(current):
             break
@@ -300,5 +314,5 @@ def train_centralized(model, data: PartitionedData, iterations: int, learning_ra
         parameters = step.step(parameters, gradient, gradient)
         if progress is not None:
             progress.update(1)
-    return TrainingResult(loss, np.zeros(int(iterations) + 1, dtype=np.int64),
-                          np.zeros(int(iterations), dtype=np.int64), parameters)
+    return TrainingResult(loss, np.zeros(iterations + 1, dtype=np.int64),
+                          np.zeros(iterations, dtype=np.int64), parameters)
