@@ -216,6 +216,24 @@ def received_ids(received, count: int, name: str = "received") -> np.ndarray:
     return ids(received, name, count)
 
 
+def received_rows(n_given: int, received_rows: np.ndarray, n_total: int, name: str) -> np.ndarray | None:
+    """Which rows of an array ``name`` of ``n_given`` rows belong to the received ids, in received order.
+
+    The one meaning of ``received`` for every code: row ``i`` of ``name`` belongs to ``received[i]``
+    (``None`` is returned: take the array as it is). As a convenience, an array of all ``n_total``
+    rows in id order is also accepted when fewer rows were received (``received_rows`` is returned:
+    take those rows). ``received_rows`` lists, in received order, the row indices the received ids
+    own (for one-row messages, the ids themselves). When every id was received, the array is always
+    read as row ``i`` for ``received[i]``.
+    """
+    if n_given == received_rows.size:
+        return None
+    if n_given == n_total:
+        return received_rows
+    raise ShapeError(f"{name} must have one row per received message ({received_rows.size} rows, row i for "
+                     f"received[i]) or one per id ({n_total}, in id order); got {n_given}")
+
+
 def id_rows(value, name: str, count: int) -> np.ndarray:
     """A 2-D int64 array of ids in ``[0, count)`` in which ``-1`` ends a row early (arrival orders)."""
     array = integer_array(value, name, ndim=2, minimum=-1, maximum=count - 1)

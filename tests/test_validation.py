@@ -168,3 +168,13 @@ def test_instance_names_the_expected_class():
     assert v.instance(3, "x", int) == 3
     with pytest.raises(ParameterError, match="model must be a int or float, got NoneType"):
         v.instance(None, "model", (int, float))
+
+
+def test_received_rows_pairs_rows_with_received_or_takes_them_by_id():
+    order = np.array([3, 0, 2])
+    assert v.received_rows(3, order, 5, "messages") is None
+    np.testing.assert_array_equal(v.received_rows(5, order, 5, "messages"), order)
+    with pytest.raises(ShapeError, match="messages must have one row per received message"):
+        v.received_rows(4, order, 5, "messages")
+    # every id received: row i belongs to received[i], whatever the order
+    assert v.received_rows(3, np.array([2, 0, 1]), 3, "messages") is None

@@ -16,7 +16,7 @@ from collections import OrderedDict
 import numpy as np
 import scipy.sparse
 
-from codedml._validation import arrival_times, array_size, check_finite, integer, real, real_array, received_ids
+from codedml._validation import received_rows, arrival_times, array_size, check_finite, integer, real, real_array, received_ids
 from codedml.errors import NonFiniteError, NotDecodableError, ParameterError, ShapeError
 from codedml.kernels.real import dense_decoding_vector
 from codedml.kernels.sparse import csr_matmul
@@ -76,12 +76,8 @@ def received_messages(received_order: np.ndarray, messages, count: int, name: st
     flat = messages.ndim == 1
     if flat:
         messages = messages[:, None]
-    if messages.shape[0] == received_order.size:
-        return messages, flat
-    if messages.shape[0] == count:
-        return messages[received_order], flat
-    raise ShapeError(f"{name} must have one row per received message ({received_order.size}, row i for "
-                     f"received[i]) or one per id ({count}); got shape {messages.shape}")
+    rows = received_rows(messages.shape[0], received_order, count, name)
+    return (messages if rows is None else messages[rows]), flat
 
 
 class GradientCode(ABC):

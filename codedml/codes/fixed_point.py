@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from codedml._validation import field_elements, integer, real, real_array
+from codedml._validation import field_elements, integer, real, real_array, received_rows
 from codedml.errors import FieldTooSmallError, ParameterError, ShapeError
 from codedml.fields import DEFAULT_PRIME, PrimeField, get_field
 
@@ -159,9 +159,5 @@ def received_field_elements(received_order: np.ndarray, messages, count: int, p:
     elements = field_elements(messages, name, p, ndim=ndim)
     if elements.ndim == 0:
         raise ShapeError(f"{name} must have one row per received message, got a scalar")
-    if elements.shape[0] == received_order.size:
-        return elements
-    if elements.shape[0] == count:
-        return elements[received_order]
-    raise ShapeError(f"{name} must have one row per received message ({received_order.size}, row i for "
-                     f"received[i]) or one per id ({count}); got shape {elements.shape}")
+    rows = received_rows(elements.shape[0], received_order, count, name)
+    return elements if rows is None else elements[rows]

@@ -341,14 +341,9 @@ class MultiMessageCode:
         row_ids = (np.repeat(offsets[ids] - np.cumsum(counts) + counts, counts)
                    + np.arange(int(counts.sum()), dtype=np.int64))
         coded_rows = check.real_array(coded_rows, "coded_rows", ndim=2, finite=False)
-        if coded_rows.shape[0] == row_ids.size:
-            pass
-        elif coded_rows.shape[0] == self.schedule.rows.shape[0]:
-            coded_rows = coded_rows[row_ids]
-        else:
-            raise ShapeError(f"coded_rows must have one row per received coded row ({row_ids.size}, message by "
-                             f"message in the order of received) or per coded row of the schedule "
-                             f"({self.schedule.rows.shape[0]}); got {coded_rows.shape}")
+        rows = check.received_rows(coded_rows.shape[0], row_ids, self.schedule.rows.shape[0], "coded_rows")
+        if rows is not None:
+            coded_rows = coded_rows[rows]
         check.check_finite(coded_rows, "coded_rows")
         if not self._decodable(ids, self._required(None)):
             raise NotDecodableError(f"the {ids.size} received messages do not determine the target",

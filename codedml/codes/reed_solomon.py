@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from codedml._validation import field_elements, integer, received_ids
+from codedml._validation import field_elements, integer, received_ids, received_rows
 from codedml.errors import NotDecodableError, ParameterError, ShapeError
 from codedml.fields import BinaryExtensionField, check_field_size, get_field
 from codedml.kernels.gf2m import gf2m_cauchy, gf2m_cauchy_inverse, gf2m_matmul, gf2m_matrix_times_buffers_add
@@ -160,9 +160,9 @@ class ReedSolomon:
         """
         ids = received_ids(shard_ids, self.n, "shard_ids")
         symbols, as_bytes = self._symbols(shards, "shards")
-        if symbols.shape[0] == self.n and ids.size != self.n:
-            symbols = symbols[ids]
-        symbols = self._rows(symbols, ids.size, "shards")
+        rows = received_rows(symbols.shape[0], ids, self.n, "shards")
+        if rows is not None:
+            symbols = symbols[rows]
         if ids.size < self.k:
             raise NotDecodableError(
                 f"Reed-Solomon ({self.n}, {self.k}) needs {self.k} shards, received {ids.size}",
