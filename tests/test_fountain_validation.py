@@ -148,7 +148,7 @@ def test_lt_decode_refuses_non_finite_and_mismatched_coded_payloads():
         code.decode(np.arange(15), coded)
     with pytest.raises(NonFiniteError, match="coded payloads"):
         code.decoder().add(3, coded[3])
-    with pytest.raises(ShapeError, match="coded payloads must have 4 rows"):
+    with pytest.raises(ShapeError, match=r"coded payloads must have one row per received message \(4 rows"):
         code.decode([0, 1, 2, 4], np.ones((5, 2)))
     with pytest.raises(ShapeError, match="1 rows"):
         code.decoder().add(3, np.ones((2, 2)))

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from codedml.codes.lt import LTCode, degree_distribution
-from codedml.errors import NotDecodableError, ParameterError, ShapeError
+from codedml.errors import DecodingAccuracyError, NotDecodableError, ParameterError, ShapeError
 from codedml.kernels.lt import csr_transpose, ideal_soliton, lt_generator, peeling_completion_count, robust_soliton
 from tests.naive_lt import gf2_determined, naive_peel, naive_peel_payloads, real_determined
 
@@ -289,3 +289,37 @@ def test_robust_soliton_peels_at_modest_overhead_and_not_at_zero():
             code.decode(order[:K_LARGE], coded[order[:K_LARGE]], inactivation=False)
         kept = order[: int(1.30 * K_LARGE)]
         np.testing.assert_array_equal(code.decode(kept, coded[kept], inactivation=False), data)
+
+
+def _prefix_needing_the_real_finish(code, coded):
+    """Shortest arrival prefix that peeling alone cannot decode but the elimination finish can."""
+    for m in range(code.k, code.n_coded + 1):
+        ids = np.arange(m)
+        try:
+            code.decode(ids, coded[:m], inactivation=False)
+        except NotDecodableError:
+            try:
+                code.decode(ids, coded[:m])
+            except NotDecodableError:
+                continue
+            return ids
+        else:
+            return None
+    return None
+
+
+def test_real_elimination_finish_refuses_received_symbols_it_cannot_reproduce():
+    rng = np.random.default_rng(11)
+    for seed in range(20):
+        code = LTCode(60, 1.0, seed=seed)
+        sources = rng.standard_normal((60, 3))
+        coded = code.encode(sources)
+        ids = _prefix_needing_the_real_finish(code, coded)
+        if ids is None:
+            continue
+        np.testing.assert_allclose(code.decode(ids, coded[ids]), sources, atol=1e-9)
+        noisy = coded[ids] + 1e-3 * rng.standard_normal((ids.size, 3))  # inconsistent: no exact solution
+        with pytest.raises(DecodingAccuracyError, match="reproduces the received coded symbols only to"):
+            code.decode(ids, noisy)
+        return
+    pytest.fail("no seed needed the elimination finish")

@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse
 
 from codedml import _validation as check
-from codedml.errors import NotDecodableError, ParameterError, ShapeError
+from codedml.errors import DecodingAccuracyError, NotDecodableError, ParameterError, ShapeError
 from codedml.kernels.lt import (
     csr_transpose,
     encode_sum,
@@ -27,6 +27,9 @@ from codedml.kernels.lt import (
     resolve_xor,
     robust_soliton,
 )
+
+#: Largest residual ``|G_I x - c|``, relative to ``max(1, max|c|)``, accepted from the real elimination finish.
+REAL_RESIDUAL_TOLERANCE = 1e-8
 
 #: Pivot threshold of the real elimination finish (residual coefficients start at 0 or 1).
 DEFAULT_PIVOT_TOLERANCE = 1e-9
@@ -124,12 +127,8 @@ def _check_payloads(payloads, rows: int | None, name: str) -> np.ndarray:
 
 def _received_rows(ids: np.ndarray, payloads: np.ndarray, n_coded: int, name: str) -> np.ndarray:
     """The payload rows of ``ids``: row ``i`` for ``ids[i]``, or row ``j`` for id ``j`` of a ``Q``-row array."""
-    if payloads.shape[0] == ids.size:
-        return payloads
-    if payloads.shape[0] == n_coded:
-        return payloads[ids]
-    raise ShapeError(f"{name} must have {ids.size} rows (row i for received_ids[i]) or {n_coded} (row j for "
-                     f"coded symbol j); got {payloads.shape[0]}")
+    rows = check.received_rows(payloads.shape[0], ids, n_coded, name)
+    return payloads if rows is None else payloads[rows]
 
 
 class LTCode:
@@ -267,6 +266,7 @@ class LTDecoder:
         self._n_released = 0
         self._coded = None  # (Q, w) buffer (or the caller's array for a single batch), by slot
         self._sources = None
+        self._eliminated = False  # the real elimination finish solved sources: check the residual
 
     @property
     def n_received(self) -> int:
@@ -380,6 +380,7 @@ class LTDecoder:
         else:
             solved = gf2_finish(code.indptr, code.indices, self._slot, self._coded, self._peel_state,
                                 self._recovered, self._sources)
+        self._eliminated |= self._coded.dtype == np.float64 and solved.size > 0
         self._peel(_NO_IDS, _NO_IDS, solved)
         return self.code.k - self.n_recovered
 
@@ -394,5 +395,22 @@ class LTDecoder:
             raise NotDecodableError(
                 f"{missing} of {self.code.k} source symbols are still missing after {self.n_received} "
                 f"received coded symbols", received=self.n_received, needed=self.code.k)
+        if self._eliminated:
+            self._check_residual()
         sources = self._sources if self._sources.dtype == np.float64 else self._sources.view(np.uint8)
         return sources.copy() if copy else sources
+
+    def _check_residual(self) -> None:
+        """Refuse real sources that the received coded symbols do not reproduce (ill-conditioned finish)."""
+        code = self.code
+        received = np.flatnonzero(self._peel_state >= 0)
+        generator = scipy.sparse.csr_array((np.ones(code.indices.size), code.indices, code.indptr),
+                                           shape=(code.n_coded, code.k))
+        coded = self._coded[self._slot[received]]
+        residual = np.max(np.abs(generator[received] @ self._sources - coded), initial=0.0)
+        bound = REAL_RESIDUAL_TOLERANCE * max(1.0, float(np.max(np.abs(coded), initial=0.0)))
+        if not residual <= bound:
+            raise DecodingAccuracyError(
+                f"the real elimination finish reproduces the received coded symbols only to {residual:.3g} "
+                f"(> {bound:.3g}): the received generator is numerically rank deficient",
+                received=self.n_received, needed=code.k)
