@@ -164,10 +164,10 @@ def integer_array(value, name: str, *, ndim: int | tuple[int, ...] | None = None
     input is refused.
     """
     array = _numeric_array(value, name)
-    if array.dtype == np.bool_ or np.iscomplexobj(array):
+    if array.dtype.kind in "bc":
         raise ParameterError(f"{name} must hold integers, got dtype {array.dtype}")
     _check_shape(array, name, ndim, shape)
-    if not np.issubdtype(array.dtype, np.integer):
+    if array.dtype.kind not in "iu":
         if array.size and (not np.all(np.isfinite(array)) or np.any(array != np.round(array))):
             raise ParameterError(f"{name} must hold integers; got non-integral or non-finite values")
     if array.size:
@@ -183,7 +183,14 @@ def integer_array(value, name: str, *, ndim: int | tuple[int, ...] | None = None
 
 def field_elements(value, name: str, order: int, *, ndim: int | tuple[int, ...] | None = None,
                    shape: tuple | None = None, dtype=np.int64) -> np.ndarray:
-    """Elements of a field of ``order`` elements: integers in ``[0, order)``, refusing anything else."""
+    """Elements of a field of ``order`` elements: integers in ``[0, order)``, refusing anything else.
+
+    Unlike :func:`integer_array`, floats are refused even when integral: a float array handed to a
+    finite-field code is almost always a real-valued result that was meant to be quantized first.
+    """
+    if _numeric_array(value, name).dtype.kind == "f":
+        raise ParameterError(f"{name} must hold field elements: integers in [0, {order - 1}] with an integer "
+                             f"dtype; got floats (quantize real values first, e.g. with codedml.codes.Quantizer)")
     return integer_array(value, name, ndim=ndim, shape=shape, minimum=0, maximum=order - 1, dtype=dtype)
 
 

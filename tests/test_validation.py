@@ -121,8 +121,11 @@ def test_integer_array_refuses_fractions_bools_and_values_beyond_int64():
 
 def test_field_elements_are_integers_below_the_order():
     assert v.field_elements([0, 6], "x", 7).tolist() == [0, 6]
-    for bad in ([7], [-1], [1.5], [1j]):
+    for bad in ([7], [-1], [1j]):
         with pytest.raises(ParameterError, match="x must hold integers"):
+            v.field_elements(bad, "x", 7)
+    for bad in ([1.5], [2.0]):  # floats are refused even when integral: quantize first
+        with pytest.raises(ParameterError, match=r"x must hold field elements: integers in \[0, 6\]"):
             v.field_elements(bad, "x", 7)
 
 

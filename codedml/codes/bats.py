@@ -73,7 +73,7 @@ class BATSCode:
 
     def __init__(self, n_sources: int, n_batches: int, distribution, batch_size: int = 16, c: float = 0.03,
                  delta: float = 0.5, seed=None):
-        self.n_sources = check.integer(n_sources, "n_sources", minimum=1)
+        self.n_sources = check.integer(n_sources, "n_sources", minimum=1, maximum=2**31 - 1)
         self.n_batches = check.integer(n_batches, "n_batches", minimum=1)
         self.batch_size = check.integer(batch_size, "batch_size", minimum=1)
         check.array_size(self.n_batches * self.batch_size**2, f"the headers of n_batches={self.n_batches} "

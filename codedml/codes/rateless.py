@@ -170,10 +170,12 @@ class RatelessCodedComputation:
         NotDecodableError
             If some source row-products cannot be recovered (the message names how many).
         """
+        ids = check.received_ids(received_ids, self.n_coded, "received_ids")
         products = check.real_array(products, "products", ndim=(1, 2))
         if products.ndim == 1:
             products = products[:, None]
-        return self.code.decode(received_ids, products, inactivation).reshape(-1)
+        rows = check.received_rows(products.shape[0], ids, self.n_coded, "products")
+        return self.code.decode(ids, products if rows is None else products[rows], inactivation).reshape(-1)
 
     # ---- the master's stopping point -------------------------------------------------------------
     def completion_count(self, arrival_order) -> int:
