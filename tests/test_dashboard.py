@@ -40,7 +40,7 @@ CHROMIUM_FLAGS = [
 
 
 def run(command, **kwargs):
-    result = subprocess.run(command, capture_output=True, text=True, timeout=600, **kwargs)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False, **kwargs)
     assert result.returncode == 0, f"{command} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
     return result.stdout
 
