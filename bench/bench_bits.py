@@ -9,7 +9,7 @@ import time
 
 import numpy as np
 
-from codedml.learn.bits import allocate_bits, allocation_objective
+from codedml.learn.bit_allocation import allocate_bits, allocation_objective
 
 OMEGA_SCALE = 100.0
 

@@ -9,8 +9,8 @@ with exponent <= 1.3 from k = 1024 to 16,384 and is within 5x of LT peeling at k
 
 import numpy as np
 
-from codedml.codes.fast_reed_solomon import FastReedSolomon
-from codedml.codes.lt import LTCode
+from codedml.codes.erasure.fast_reed_solomon import FastReedSolomon
+from codedml.codes.erasure.lt import LTCode
 from codedml.kernels.lt import peeling_completion_count
 
 from .timing import best_seconds
@@ -103,7 +103,7 @@ class ColdStart:
     def timeraw_first_decode(self):
         return """
 import numpy as np
-from codedml.codes.fast_reed_solomon import FastReedSolomon
+from codedml.codes.erasure.fast_reed_solomon import FastReedSolomon
 code = FastReedSolomon(2048, 1024)
 data = np.zeros((1024, 64), dtype=np.uint8)
 shards = code.encode(data)

@@ -9,8 +9,8 @@ import time
 import galois
 import numpy as np
 
-from codedml.codes.reed_solomon import ReedSolomon
-from codedml.fields import binary_extension_field, prime_field
+from codedml.codes.erasure.reed_solomon import ReedSolomon
+from codedml.fields.galois_fields import binary_extension_field, prime_field
 from codedml.kernels.gf2m import gf2m_solve
 from codedml.kernels.gfp import gfp_solve
 

@@ -4,7 +4,7 @@ of the same received rows (same run), and the simulator's cost per iteration."""
 
 import numpy as np
 
-from codedml.codes.rateless import RatelessCodedComputation
+from codedml.codes.computation.rateless import RatelessCodedComputation
 from codedml.sim import ShiftedExponential
 
 from .timing import best_seconds

@@ -3,7 +3,7 @@
 Subpackages: :mod:`codedml.codes` (every code behind one interface),
 :mod:`codedml.kernels` (compiled kernels), :mod:`codedml.sim` (straggler models and
 the completion-time simulator), :mod:`codedml.learn` (quantizers, bit allocation, coded
-training, coded ADMM), :mod:`codedml.dist` (coded gradient descent on a Dask cluster),
+training, coded ADMM), :mod:`codedml.cluster` (coded gradient descent on a Dask cluster),
 :mod:`codedml.errors`.
 """
 

@@ -16,12 +16,13 @@ from tqdm import tqdm
 from codedml import _validation as validation
 from codedml.codes import CyclicRepetition, FractionalRepetition, GradientCode, IgnoreStragglers, UncodedScheme
 from codedml.errors import CodedMLError, ParameterError
-from codedml.dist.experiment import register_distributed_command
-from codedml.learn.admm_experiment import register_admm_command
-from codedml.learn.experiments import register_commands as register_learning_commands
-from codedml.plotting import figures_json_path, pyplot, write_figures_json
-from codedml.sim import ShiftedExponential, StragglerModel, presets, simulate
-from codedml.sim.complexity import run_complexity
+from codedml.experiments.distributed import register_distributed_command
+from codedml.experiments.admm import register_admm_command
+from codedml.experiments.learning import register_commands as register_learning_commands
+from codedml.experiments.plotting import figures_json_path, pyplot, write_figures_json
+from codedml.experiments import presets
+from codedml.sim import ShiftedExponential, StragglerModel, simulate
+from codedml.experiments.complexity import run_complexity
 
 
 # ---- argument checking ------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse
 
+from codedml.analysis import FogNodeCoding
 from codedml.codes import (
     CPGC,
     GCMMC,
@@ -29,7 +30,6 @@ from codedml.codes import (
     BernoulliGC,
     CyclicRepetition,
     ErasureHeadGC,
-    FogNodeCoding,
     FractionalRepetition,
     IgnoreStragglers,
     IgnoreStragglersSGD,
@@ -48,8 +48,8 @@ from codedml.codes import (
     UncodedScheme,
     survey_toy_code,
 )
-from codedml.codes.approximate import ApproximateGradientCode
-from codedml.codes.fast_reed_solomon import FastReedSolomon
+from codedml.codes.gradient.approximate import ApproximateGradientCode
+from codedml.codes.erasure.fast_reed_solomon import FastReedSolomon
 
 #: Relative error (to the size of the input data) a real-field decoder may make on a registered instance.
 REAL_TOLERANCE = 1e-8
@@ -67,7 +67,6 @@ EXEMPT = {
     "MultiMessageCode": "base of the multi-message codes; every subclass is registered or exempt",
     "ApproximateGradientCode": "base of the approximate codes; every subclass is registered",
     "MessageSchedule": "data record of a multi-message schedule, no encoding or decoding",
-    "Quantizer": "fixed-point map used by the GF(p) codes, covered through them",
     "LTDecoder": "incremental decoder of LTCode; LTCode.decode runs it (and the monotonicity test uses it)",
     "LagrangeCompletionModel": "completion-time model only: encode/decode refuse by design",
     "BSpanReport": "report record of check_b_span",

@@ -11,7 +11,7 @@ from codedml.learn.admm import (
     synthetic_least_squares,
     token_cycle,
 )
-from codedml.learn.admm_experiment import admm_experiment
+from codedml.experiments.admm import admm_experiment
 from codedml.sim import InjectedDelays, ShiftedExponential
 
 ECNS = InjectedDelays(ShiftedExponential(1000.0, 0.01), n_delayed=2, max_delay=0.1)

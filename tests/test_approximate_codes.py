@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from codedml.codes.approximate import (
+from codedml.codes.gradient.approximate import (
     BernoulliGC,
     ErasureHeadGC,
     IgnoreStragglersSGD,
@@ -16,7 +16,7 @@ from codedml.codes.approximate import (
     contiguous_segment_structure,
 )
 from codedml.errors import NonFiniteError, ParameterError, ShapeError, SizeError
-from codedml.learn.bits import allocate_bits
+from codedml.learn.bit_allocation import allocate_bits
 from codedml.learn.quantize import quantize_messages
 
 PROBABILITIES = np.array([0.05, 0.6, 0.3, 0.15, 0.45, 0.8])

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from codedml.codes.bats import (
+from codedml.codes.erasure.bats import (
     BATSCode,
     batch_rank_distribution,
     bats_threshold,

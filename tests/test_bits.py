@@ -4,8 +4,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from codedml.errors import ParameterError
-from codedml.kernels.bits import one_bit_swaps
-from codedml.learn.bits import (
+from codedml.kernels.bit_allocation import one_bit_swaps
+from codedml.learn.bit_allocation import (
     ALLOCATION_METHODS,
     allocate_bits,
     allocation_objective,

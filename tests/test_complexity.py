@@ -5,7 +5,7 @@ import pytest
 
 from codedml.cli import main
 from codedml.errors import ParameterError
-from codedml.sim import complexity
+from codedml.experiments import complexity
 
 
 @pytest.fixture(scope="module")

@@ -3,10 +3,12 @@
 import numpy as np
 import pytest
 
-from codedml.codes import CyclicRepetition, FractionalRepetition, mds_computation, polynomial
-from codedml.codes.conditioning import decoding_conditioning, survivor_sets
-from codedml.codes.mds_computation import MDSCodedComputation
-from codedml.codes.polynomial import PolynomialGC
+from codedml.codes import CyclicRepetition, FractionalRepetition
+from codedml.codes.computation import mds as mds_computation
+from codedml.codes.gradient import polynomial
+from codedml.codes.diagnostics.conditioning import decoding_conditioning, survivor_sets
+from codedml.codes.computation.mds import MDSCodedComputation
+from codedml.codes.gradient.polynomial import PolynomialGC
 from codedml.errors import ParameterError
 
 

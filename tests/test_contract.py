@@ -39,8 +39,8 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 import codedml.codes
-from codedml.codes.approximate import ApproximateGradientCode
-from codedml.codes.multimessage import MultiMessageCode
+from codedml.codes.gradient.approximate import ApproximateGradientCode
+from codedml.codes.multimessage.base import MultiMessageCode
 from codedml.errors import CodedMLError, DecodingAccuracyError, NotDecodableError
 from tests.contract_registry import (
     CONSTRUCTORS,
@@ -91,13 +91,13 @@ def shown(received) -> str:
 
 # ---- 2. completeness ----------------------------------------------------------------------------------
 def public_code_classes() -> dict[str, type]:
-    """Every public class of ``codedml.codes``: in ``__all__`` or defined in a public ``codedml.codes.*`` module."""
+    """Every public class of ``codedml.codes``: in ``__all__`` or defined in a public module of its subpackages."""
     classes = {name: obj for name, obj in vars(codedml.codes).items()
                if name in codedml.codes.__all__ and inspect.isclass(obj)}
-    for module_info in pkgutil.iter_modules(codedml.codes.__path__):
-        if module_info.name.startswith("_"):
+    for module_info in pkgutil.walk_packages(codedml.codes.__path__, prefix="codedml.codes."):
+        if any(part.startswith("_") for part in module_info.name.split(".")):
             continue
-        module = importlib.import_module(f"codedml.codes.{module_info.name}")
+        module = importlib.import_module(module_info.name)
         for name, obj in vars(module).items():
             if inspect.isclass(obj) and obj.__module__ == module.__name__ and not name.startswith("_"):
                 classes[name] = obj

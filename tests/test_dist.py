@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from codedml.codes import CyclicRepetition, FractionalRepetition, IgnoreStragglers, UncodedScheme
-from codedml.dist import coded_gradient_descent, connect
-from codedml.dist.coded_descent import worker_message
-from codedml.dist.experiment import emulated_delays
+from codedml.cluster import coded_gradient_descent, connect
+from codedml.cluster.coded_descent import worker_message
+from codedml.experiments.distributed import emulated_delays
 from codedml.errors import ClusterError, CodedMLError, NotDecodableError, ParameterError, ShapeError
 from codedml.learn.models import SoftmaxRegression, partition_data
 

@@ -12,7 +12,7 @@ from codedml.codes import (
     check_b_span,
     decoding_conditioning,
 )
-from codedml.codes.repetition import golden_stride, is_prime
+from codedml.codes.gradient.repetition import golden_stride, is_prime
 from codedml.errors import NonFiniteError, NotDecodableError, ParameterError, ShapeError, SizeError
 from codedml.sim import HeterogeneousShiftedExponential, ShiftedExponential
 

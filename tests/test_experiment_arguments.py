@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from codedml.dist.experiment import distributed_comparison, emulated_delays
+from codedml.experiments.distributed import distributed_comparison, emulated_delays
 from codedml.errors import CodedMLError
-from codedml.learn.admm_experiment import admm_experiment
-from codedml.learn.experiments import training_experiment
+from codedml.experiments.admm import admm_experiment
+from codedml.experiments.learning import training_experiment
 
 
 @pytest.mark.parametrize("options, name", [

@@ -9,19 +9,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from codedml.codes.fast_reed_solomon import (
+from codedml.codes.erasure.fast_reed_solomon import (
     FastReedSolomon,
     cantor_basis,
     transform_tables,
 )
-from codedml.codes.reed_solomon import ReedSolomon
+from codedml.codes.erasure.reed_solomon import ReedSolomon
 from codedml.errors import (
     FieldTooSmallError,
     NotDecodableError,
     ParameterError,
     ShapeError,
 )
-from codedml.fields import binary_extension_field
+from codedml.fields.galois_fields import binary_extension_field
 from codedml.kernels.additive_fft import (
     additive_fft,
     additive_ifft,

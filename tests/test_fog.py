@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from codedml.codes.fog import (
+from codedml.analysis.fog import (
     FogNodeCoding,
     expected_max_geometric,
     expected_max_negative_binomial,

@@ -5,10 +5,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from codedml.codes.bats import BATSCode, batch_rank_distribution, communication_loads, multicast_rounds
-from codedml.codes.fog import FogNodeCoding, expected_max_geometric, expected_max_negative_binomial
-from codedml.codes.lt import LTCode, degree_distribution
-from codedml.codes.rateless import RatelessCodedComputation
+from codedml.codes.erasure.bats import BATSCode, batch_rank_distribution, communication_loads, multicast_rounds
+from codedml.analysis.fog import FogNodeCoding, expected_max_geometric, expected_max_negative_binomial
+from codedml.codes.erasure.lt import LTCode, degree_distribution
+from codedml.codes.computation.rateless import RatelessCodedComputation
 from codedml.errors import NonFiniteError, NotDecodableError, ParameterError, ShapeError, SizeError
 from codedml.sim import ShiftedExponential
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from codedml.errors import FieldTooSmallError, ParameterError
-from codedml.fields import DEFAULT_PRIME, binary_extension_field, check_field_size, get_field, prime_field
+from codedml.fields.galois_fields import DEFAULT_PRIME, binary_extension_field, check_field_size, get_field, prime_field
 from codedml.kernels import gf2m, gfp
 
 BINARY_DEGREES = [8, 16]

@@ -3,7 +3,7 @@ import scipy.sparse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from codedml.kernels.real import cyclic_band_decoding_vector, dense_decoding_vector
+from codedml.kernels.real_decoding import cyclic_band_decoding_vector, dense_decoding_vector
 from codedml.kernels.repetition import symmetric_zero_generator
 from codedml.kernels.sparse import csr_matmul, csr_rows_left_multiply
 

@@ -5,7 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
-from codedml.codes.lagrange import LagrangeCodedComputing
+from codedml.codes.computation.lagrange import LagrangeCodedComputing
 from codedml.errors import NotDecodableError, ParameterError
 
 

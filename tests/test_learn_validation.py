@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from codedml.codes import UncodedScheme
-from codedml.codes.approximate import IgnoreStragglersSGD
+from codedml.codes.gradient.approximate import IgnoreStragglersSGD
 from codedml.errors import NonFiniteError, ParameterError, ShapeError, SizeError
 from codedml.learn.admm import (
     incremental_admm,

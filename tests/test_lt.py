@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from codedml.codes.lt import LTCode, degree_distribution
+from codedml.codes.erasure.lt import LTCode, degree_distribution
 from codedml.errors import DecodingAccuracyError, NotDecodableError, ParameterError, ShapeError
 from codedml.kernels.lt import csr_transpose, ideal_soliton, lt_generator, peeling_completion_count, robust_soliton
 from tests.naive_lt import gf2_determined, naive_peel, naive_peel_payloads, real_determined

@@ -5,7 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
-from codedml.codes.mds_computation import MDSCodedComputation
+from codedml.codes.computation.mds import MDSCodedComputation
 from codedml.errors import FieldTooSmallError, NotDecodableError
 
 

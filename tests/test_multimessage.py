@@ -5,9 +5,10 @@ import pytest
 
 from codedml.cli import main
 from codedml.codes import CPGC, GCMMC, MDSCodedComputationMMC, UncodedMMC
-from codedml.codes.cpgc import seed_pairings
+from codedml.codes.multimessage.cpgc import seed_pairings
 from codedml.errors import NotDecodableError, ParameterError
-from codedml.sim import ShiftedExponential, exact_expected_completion_time, presets, simulate_messages
+from codedml.experiments import presets
+from codedml.sim import ShiftedExponential, exact_expected_completion_time, simulate_messages
 from tests.naive import harmonic
 
 # Seed cpgc Table 1 (full gradient) with the last row fixed to (0, 4, 0), and Table 2 (3 of 4).

@@ -12,7 +12,7 @@ from codedml.codes import (
     MDSCodedComputationMMC,
     UncodedMMC,
 )
-from codedml.codes.multimessage import SPAN_TOLERANCE, MessageSchedule, MultiMessageCode
+from codedml.codes.multimessage.base import SPAN_TOLERANCE, MessageSchedule, MultiMessageCode
 from codedml.errors import (
     DecodingAccuracyError,
     NonFiniteError,

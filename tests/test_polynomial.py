@@ -5,8 +5,8 @@ import itertools
 import numpy as np
 import pytest
 
-from codedml.codes.fixed_point import Quantizer
-from codedml.codes.polynomial import PolynomialGC
+from codedml.fields.fixed_point import Quantizer
+from codedml.codes.gradient.polynomial import PolynomialGC
 from codedml.errors import FieldTooSmallError, NotDecodableError
 
 
@@ -82,7 +82,7 @@ def _direct_window_products(points, s, modulus):
 
 @pytest.mark.parametrize("n", [2, 3, 7, 12])
 def test_window_products_equal_the_direct_products_for_every_s(n):
-    from codedml.codes.polynomial import chebyshev_points
+    from codedml.codes.gradient.polynomial import chebyshev_points
     from codedml.kernels.window_products import cyclic_window_products
 
     p = 2**31 - 1

@@ -3,7 +3,7 @@
 import pytest
 
 from codedml.errors import CodedMLError, ParameterError
-from codedml.sim import presets
+from codedml.experiments import presets
 
 
 @pytest.mark.parametrize("figure", [presets.cpgc_figure, presets.gc_mmc_figure])

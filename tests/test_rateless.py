@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from codedml.codes.rateless import RatelessCodedComputation
+from codedml.codes.computation.rateless import RatelessCodedComputation
 from codedml.errors import NotDecodableError, ParameterError, ShapeError
 from codedml.sim import PersistentStragglers, ShiftedExponential
 from tests.naive_lt import naive_peel

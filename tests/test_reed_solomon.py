@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from codedml.codes.reed_solomon import ReedSolomon
+from codedml.codes.erasure.reed_solomon import ReedSolomon
 from codedml.errors import FieldTooSmallError, NotDecodableError, ParameterError, ShapeError
 
 

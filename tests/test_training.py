@@ -5,9 +5,9 @@ import json
 import numpy as np
 import pytest
 
-from codedml.codes.approximate import ErasureHeadGC, IgnoreStragglersSGD, OptimallyStructuredGC, StochasticGC
+from codedml.codes.gradient.approximate import ErasureHeadGC, IgnoreStragglersSGD, OptimallyStructuredGC, StochasticGC
 from codedml.errors import ParameterError, ShapeError
-from codedml.learn.experiments import register_commands, training_experiment
+from codedml.experiments.learning import register_commands, training_experiment
 from codedml.learn.models import (
     OneHiddenLayerMLP,
     SoftmaxRegression,

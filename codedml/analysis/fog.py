@@ -141,7 +141,7 @@ class FogNodeCoding:
     Examples
     --------
     >>> import numpy as np
-    >>> from codedml.codes.fog import FogNodeCoding
+    >>> from codedml.analysis.fog import FogNodeCoding
     >>> holdings = np.array([[1, 1, 1, 0, 0, 0], [0, 1, 1, 1, 0, 0], [0, 0, 1, 1, 1, 1]], dtype=bool)
     >>> fog = FogNodeCoding(holdings, straggling_probability=0.2)
     >>> fog.overlap[0].tolist()

@@ -1,5 +1,5 @@
 """The Dask backend: coded gradient descent on a Dask distributed cluster."""
 
-from codedml.dist.coded_descent import DistributedRun, coded_gradient_descent, connect
+from codedml.cluster.coded_descent import DistributedRun, coded_gradient_descent, connect
 
 __all__ = ["DistributedRun", "coded_gradient_descent", "connect"]

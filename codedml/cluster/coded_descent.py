@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from codedml import _validation as validation
-from codedml.codes.base import GradientCode, check_finite
+from codedml.codes.gradient.base import GradientCode, check_finite
 from codedml.errors import ClusterError, NotDecodableError, ParameterError, ShapeError
 from codedml.learn.models import PartitionedData
 

@@ -28,11 +28,10 @@ class                      field   idea
                            GF(p)
 ``LagrangeCodedComputing`` GF(p)   LCC, threshold (k - 1) deg f + 1, linear regression
 ``BATSCode``               GF(2^8) batched sparse code: outer LT-like, inner recoding, BP decoding
-``FogNodeCoding``          --      fog nodes: overlap ``gamma``, Theorem 3's ``Delta``, Figure 5
 =========================  ======  ===================================================
 """
 
-from codedml.codes.approximate import (
+from codedml.codes.gradient.approximate import (
     BernoulliGC,
     ErasureHeadGC,
     IgnoreStragglersSGD,
@@ -40,24 +39,22 @@ from codedml.codes.approximate import (
     OptimallyStructuredGC,
     StochasticGC,
 )
-from codedml.codes.base import GradientCode, LinearGradientCode
-from codedml.codes.bats import BATSCode
-from codedml.codes.bspan import BSpanReport, check_b_span
-from codedml.codes.conditioning import ConditioningReport, decoding_conditioning
-from codedml.codes.cpgc import CPGC
-from codedml.codes.fixed_point import Quantizer
-from codedml.codes.fog import FogNodeCoding
-from codedml.codes.gcmmc import GCMMC, LagrangeCompletionModel
-from codedml.codes.lagrange import LagrangeCodedComputing
-from codedml.codes.lt import LTCode, LTDecoder, degree_distribution
-from codedml.codes.mds_computation import MDSCodedComputation
-from codedml.codes.multimessage import MDSCodedComputationMMC, MessageSchedule, MultiMessageCode, UncodedMMC
-from codedml.codes.polynomial import PolynomialGC
-from codedml.codes.rateless import RatelessCodedComputation
-from codedml.codes.reed_solomon import ReedSolomon
-from codedml.codes.repetition import CyclicRepetition, FractionalRepetition
-from codedml.codes.toy import SURVEY_TOY_DECODING, SURVEY_TOY_ENCODING, survey_toy_code
-from codedml.codes.uncoded import IgnoreStragglers, UncodedScheme
+from codedml.codes.gradient.base import GradientCode, LinearGradientCode
+from codedml.codes.erasure.bats import BATSCode
+from codedml.codes.diagnostics.bspan import BSpanReport, check_b_span
+from codedml.codes.diagnostics.conditioning import ConditioningReport, decoding_conditioning
+from codedml.codes.multimessage.cpgc import CPGC
+from codedml.codes.multimessage.gcmmc import GCMMC, LagrangeCompletionModel
+from codedml.codes.computation.lagrange import LagrangeCodedComputing
+from codedml.codes.erasure.lt import LTCode, LTDecoder, degree_distribution
+from codedml.codes.computation.mds import MDSCodedComputation
+from codedml.codes.multimessage.base import MDSCodedComputationMMC, MessageSchedule, MultiMessageCode, UncodedMMC
+from codedml.codes.gradient.polynomial import PolynomialGC
+from codedml.codes.computation.rateless import RatelessCodedComputation
+from codedml.codes.erasure.reed_solomon import ReedSolomon
+from codedml.codes.gradient.repetition import CyclicRepetition, FractionalRepetition
+from codedml.codes.gradient.toy import SURVEY_TOY_DECODING, SURVEY_TOY_ENCODING, survey_toy_code
+from codedml.codes.gradient.uncoded import IgnoreStragglers, UncodedScheme
 
 __all__ = [
     "CPGC",
@@ -70,7 +67,6 @@ __all__ = [
     "ConditioningReport",
     "CyclicRepetition",
     "ErasureHeadGC",
-    "FogNodeCoding",
     "FractionalRepetition",
     "GradientCode",
     "IgnoreStragglers",
@@ -87,7 +83,6 @@ __all__ = [
     "OptimalDecodingGC",
     "OptimallyStructuredGC",
     "PolynomialGC",
-    "Quantizer",
     "RatelessCodedComputation",
     "ReedSolomon",
     "StochasticGC",

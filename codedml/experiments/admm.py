@@ -24,7 +24,7 @@ from codedml import _validation as validation
 from codedml.codes import CyclicRepetition, FractionalRepetition, UncodedScheme
 from codedml.errors import ParameterError
 from codedml.learn.admm import incremental_admm, random_connected_graph, synthetic_least_squares
-from codedml.plotting import pyplot, write_figures_json
+from codedml.experiments.plotting import pyplot, write_figures_json
 from codedml.sim.stragglers import InjectedDelays, ShiftedExponential
 
 #: Accuracy level at which "time to accuracy" is reported.

@@ -2,7 +2,7 @@
 
 For each number of source symbols ``k`` on a log grid, one run measures the decoding wall time of
 
-- **Reed–Solomon over GF(2^16)** (:class:`~codedml.codes.reed_solomon.ReedSolomon`,
+- **Reed–Solomon over GF(2^16)** (:class:`~codedml.codes.erasure.reed_solomon.ReedSolomon`,
   ``n = 2k``), decoding from the worst erasure pattern: all ``k`` data shards are lost and
   the ``k`` parity shards decode (closed-form ``k x k`` Cauchy inverse plus ``k^2`` region
   multiply-adds: quadratic in ``k``); sizes with ``2k > 65536`` do not fit GF(2^16) and are
@@ -12,7 +12,7 @@ For each number of source symbols ``k`` on a log grid, one run measures the deco
   costs the same ``O(k^3)``), on one BLAS thread like the single-threaded numba decoders (numpy
   and scipy each load an OpenBLAS pool; on a busy 2-core machine their threads oversubscribe the
   cores and a ``100 x 100`` solve took 0.13 s instead of 0.1 ms);
-- **LT peeling** (:class:`~codedml.codes.lt.LTCode`, robust soliton ``(c, delta)``), peeling
+- **LT peeling** (:class:`~codedml.codes.erasure.lt.LTCode`, robust soliton ``(c, delta)``), peeling
   only, on the shortest prefix of a random arrival order that peels; its overhead
   ``received / k - 1`` is averaged over several generators and arrival orders.
 
@@ -26,7 +26,7 @@ residual, LT against the source payloads.
 
 Examples
 --------
->>> from codedml.sim.complexity import complexity_comparison
+>>> from codedml.experiments.complexity import complexity_comparison
 >>> result = complexity_comparison(sizes=(100, 200), lt_trials=2, min_timing_seconds=0.0)
 >>> sorted(result["codes"])
 ['lt', 'real_mds', 'reed_solomon']
@@ -45,12 +45,12 @@ from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from codedml import _validation as validation
-from codedml.codes.lt import LTCode
-from codedml.codes.reed_solomon import ReedSolomon
+from codedml.codes.erasure.lt import LTCode
+from codedml.codes.erasure.reed_solomon import ReedSolomon
 from codedml.errors import ParameterError
 from codedml.kernels.gf2m import gf2m_matrix_times_buffers_add
 from codedml.kernels.lt import peeling_completion_count
-from codedml.plotting import pyplot, write_figures_json
+from codedml.experiments.plotting import pyplot, write_figures_json
 
 #: The default log grid of ``k``.
 DEFAULT_SIZES = (100, 300, 1000, 3000, 10000, 30000, 50000)

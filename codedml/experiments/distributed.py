@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from codedml import _validation as validation
 from codedml.codes import CyclicRepetition, FractionalRepetition, UncodedScheme
-from codedml.dist.coded_descent import DEFAULT_CONNECT_TIMEOUT, coded_gradient_descent, connect, scheduler_address_text
+from codedml.cluster.coded_descent import DEFAULT_CONNECT_TIMEOUT, coded_gradient_descent, connect, scheduler_address_text
 from codedml.errors import ClusterError, ParameterError
 from codedml.learn.models import SoftmaxRegression, load_digits_data, partition_data
 from codedml.sim.stragglers import random_worker_subsets
@@ -78,7 +78,7 @@ def check_distributed_options(args: argparse.Namespace) -> None:
 
 
 def scheduler_option(text: str) -> str:
-    """An argparse ``type``: a Dask scheduler address (:func:`~codedml.dist.coded_descent.scheduler_address_text`)."""
+    """An argparse ``type``: a Dask scheduler address (:func:`~codedml.cluster.coded_descent.scheduler_address_text`)."""
     try:
         return scheduler_address_text(text)
     except ParameterError as error:

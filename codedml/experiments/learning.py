@@ -5,8 +5,8 @@ low-complexity algorithm, greedy and the rounded continuous relaxation, against 
 budget ``B``, for ``n`` in {10, 50} (seed Fig. 1).
 
 ``train``: training loss against iterations and against cumulative transmitted bits for the
-joint design (:class:`~codedml.codes.approximate.OptimallyStructuredGC` with bits from
-:func:`~codedml.learn.bits.allocate_bits`) and every baseline at equal bits ``B / n``
+joint design (:class:`~codedml.codes.gradient.approximate.OptimallyStructuredGC` with bits from
+:func:`~codedml.learn.bit_allocation.allocate_bits`) and every baseline at equal bits ``B / n``
 (OSGC, IS-SGD, BGC, SGC, EHD, OD), plus centralised SGD, on scikit-learn's digits (or the
 synthetic generator). Straggler probabilities follow the delay model
 ``p_i = exp(-mu_i (tau - 1))``, ``mu_i ~ U(mu_low, mu_high)``, drawn per seed.
@@ -28,7 +28,7 @@ import numpy as np
 from tqdm import tqdm
 
 from codedml import _validation as validation
-from codedml.codes.approximate import (
+from codedml.codes.gradient.approximate import (
     BernoulliGC,
     ErasureHeadGC,
     IgnoreStragglersSGD,
@@ -37,7 +37,7 @@ from codedml.codes.approximate import (
     StochasticGC,
 )
 from codedml.errors import ParameterError
-from codedml.learn.bits import ALLOCATION_METHODS, allocate_bits, allocation_objective
+from codedml.learn.bit_allocation import ALLOCATION_METHODS, allocate_bits, allocation_objective
 from codedml.learn.models import (
     OneHiddenLayerMLP,
     SoftmaxRegression,
@@ -48,7 +48,7 @@ from codedml.learn.models import (
 from codedml.learn.quantize import MAX_BITS
 from codedml.learn.quantize import omega_scale as qsgd_omega_scale
 from codedml.learn.training import OPTIMIZERS, second_moment_decoder, train_centralized, train_coded
-from codedml.plotting import pyplot
+from codedml.experiments.plotting import pyplot
 from codedml.sim.probabilities import exponential_straggler_probabilities
 
 #: Computation load of the baselines (seed section VI: "about 2").

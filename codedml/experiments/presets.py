@@ -13,9 +13,9 @@ from __future__ import annotations
 import numpy as np
 
 from codedml import _validation as validation
-from codedml.codes.cpgc import CPGC
-from codedml.codes.gcmmc import GCMMC, LagrangeCompletionModel
-from codedml.codes.multimessage import MDSCodedComputationMMC, MultiMessageCode, UncodedMMC
+from codedml.codes.multimessage.cpgc import CPGC
+from codedml.codes.multimessage.gcmmc import GCMMC, LagrangeCompletionModel
+from codedml.codes.multimessage.base import MDSCodedComputationMMC, MultiMessageCode, UncodedMMC
 from codedml.errors import ParameterError
 from codedml.sim.multimessage import score_type_counts, simulate_messages
 from codedml.sim.stragglers import ShiftedExponential

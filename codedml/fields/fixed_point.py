@@ -20,7 +20,7 @@ import numpy as np
 
 from codedml._validation import field_elements, integer, real, real_array, received_rows
 from codedml.errors import FieldTooSmallError, ParameterError, ShapeError
-from codedml.fields import DEFAULT_PRIME, PrimeField, get_field
+from codedml.fields.galois_fields import DEFAULT_PRIME, PrimeField, get_field
 
 #: Default fixed-point scale: 16 fractional bits.
 DEFAULT_SCALE = 2.0**16
@@ -35,13 +35,13 @@ class Quantizer:
         Fixed-point scale: ``x`` is stored as ``round(x * scale)``; a power of two keeps
         ``x * scale`` exact.
     p : int or str or PrimeField
-        The prime ``p < 2^31`` (default ``2^31 - 1``) or anything :func:`codedml.fields.get_field`
+        The prime ``p < 2^31`` (default ``2^31 - 1``) or anything :func:`codedml.fields.galois_fields.get_field`
         resolves to a prime field.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from codedml.codes.fixed_point import Quantizer
+    >>> from codedml.fields.fixed_point import Quantizer
     >>> quantizer = Quantizer(4.0, 101)
     >>> quantizer.quantize(np.array([1.25, -0.5]))
     array([ 5, 99])
@@ -151,7 +151,7 @@ def received_field_elements(received_order: np.ndarray, messages, count: int, p:
                             ndim: int | tuple[int, ...] | None = None) -> np.ndarray:
     """Received ``GF(p)`` messages as int64 field elements, row ``i`` belonging to ``received_order[i]``.
 
-    The field-element twin of :func:`codedml.codes.base.received_messages`: ``messages`` holds one
+    The field-element twin of :func:`codedml.codes.gradient.base.received_messages`: ``messages`` holds one
     row per received message (row ``i`` for ``received[i]``) or one per id (``count`` rows, row
     ``j`` for id ``j``), from which the received rows are taken. Entries must be integers in
     ``[0, p)``; floats, negatives, values ``>= p`` and complex numbers are refused.

@@ -32,7 +32,7 @@ Erasure decoding (:func:`erasure_decode`)
     ``E'(omega_e)`` at the erasures) are one XOR convolution of the erasure indicator with
     ``log omega_j``, computed by a fast Walsh–Hadamard transform modulo ``2^m - 1``.
 
-Tables (``skew``, ``log_walsh``, ``exp``) are built by :mod:`codedml.codes.fast_reed_solomon` and
+Tables (``skew``, ``log_walsh``, ``exp``) are built by :mod:`codedml.codes.erasure.fast_reed_solomon` and
 passed as arguments, never read as globals.
 """
 

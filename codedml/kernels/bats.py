@@ -11,7 +11,7 @@ Notation (Yang & Yang's BATS codes, as in the survey's Figure 6):
   ``H_j`` (each packet's header: its coefficients over the batch's ``M`` packets); the sink's
   system for batch ``j`` is ``Y_j = (H_j G_j^T) S_j``.
 
-Field arithmetic uses the ``exp``/``log`` tables of :mod:`codedml.fields` for coefficients and the
+Field arithmetic uses the ``exp``/``log`` tables of :mod:`codedml.fields.galois_fields` for coefficients and the
 packed-word region kernel :func:`~codedml.kernels.gf2m.gf2m_region_multiply_add` for payloads.
 """
 

@@ -1,9 +1,9 @@
 """Arithmetic in ``GF(2^m)`` (``m = 8`` or ``16``): tables, region operations, linear algebra.
 
 Elements are ``uint8`` (``m = 8``) or ``uint16`` (``m = 16``) integers whose bits are polynomial
-coefficients (see :mod:`codedml.fields`); addition is XOR. Two families of kernels:
+coefficients (see :mod:`codedml.fields.galois_fields`); addition is XOR. Two families of kernels:
 
-Table kernels (``exp``, ``log`` from :class:`~codedml.fields.BinaryExtensionField`)
+Table kernels (``exp``, ``log`` from :class:`~codedml.fields.galois_fields.BinaryExtensionField`)
     Scalar and element-wise products ``exp[log[a] + log[b]]``, inverses, Gaussian elimination
     (:func:`gf2m_solve`, :func:`gf2m_inverse_matrix`), Vandermonde and Cauchy matrices and the
     ``O(n^2)`` closed-form inverse of a Cauchy matrix.

@@ -1,6 +1,6 @@
 """Products over cyclic sliding windows of evaluation-point gaps: the polynomial GC's encoding matrix.
 
-The polynomial gradient code (:class:`~codedml.codes.polynomial.PolynomialGC`) gives worker ``i``
+The polynomial gradient code (:class:`~codedml.codes.gradient.polynomial.PolynomialGC`) gives worker ``i``
 the values ``f_j(x_i) = prod_{u=1}^{h} (x_i - x_{(j+u) mod n})`` for the ``s + 1`` partitions
 ``j = i, ..., i + s`` it holds, with ``h = n - s - 1``. For one worker these are the products of
 ``s + 1`` consecutive windows of length ``h`` over the gap sequence

@@ -1,6 +1,6 @@
 """Learning with approximate gradient codes: quantization and bit allocation."""
 
-from codedml.learn.bits import (
+from codedml.learn.bit_allocation import (
     ALLOCATION_METHODS,
     allocate_bits,
     allocation_objective,

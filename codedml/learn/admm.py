@@ -49,7 +49,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from codedml import _validation as check
-from codedml.codes.base import GradientCode
+from codedml.codes.gradient.base import GradientCode
 from codedml.errors import ParameterError, ShapeError
 from codedml.sim.stragglers import StragglerModel
 

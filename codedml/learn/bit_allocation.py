@@ -6,9 +6,9 @@ subject to ``sum_i b_i = B`` (``budget``) and ``b_i in {0, 2, 3, ...}``. A worke
 ``b_i = 0`` does not participate (``c_i = 0``: the optimal structure gives it no data).
 ``omega_scale`` is the QSGD constant ``D / 4`` (:func:`codedml.learn.quantize.omega_scale`)
 or any rescaling of it (seed section V-B). The residual error of the joint design is
-``G^2 k^2 / U(b)`` (see :class:`codedml.codes.approximate.OptimallyStructuredGC`).
+``G^2 k^2 / U(b)`` (see :class:`codedml.codes.gradient.approximate.OptimallyStructuredGC`).
 
-Methods (all compiled kernels in :mod:`codedml.kernels.bits`):
+Methods (all compiled kernels in :mod:`codedml.kernels.bit_allocation`):
 
 - ``"dp"``: dynamic programming over residual bits, optimal, ``O(n B^2)``;
 - ``"low-complexity"``: Algorithm 1 (nested active sets of the most reliable workers;
@@ -23,7 +23,7 @@ import numpy as np
 
 from codedml._validation import array_size, integer, integer_array, real, real_array
 from codedml.errors import ParameterError
-from codedml.kernels.bits import (
+from codedml.kernels.bit_allocation import (
     allocation_utility,
     dynamic_programming_allocation,
     greedy_allocation,

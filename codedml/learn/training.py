@@ -36,9 +36,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from codedml import _validation as check
-from codedml.codes.approximate import ApproximateGradientCode, ErasureHeadGC, OptimalDecodingGC
+from codedml.codes.gradient.approximate import ApproximateGradientCode, ErasureHeadGC, OptimalDecodingGC
 from codedml.errors import ParameterError
-from codedml.learn.bits import check_bits
+from codedml.learn.bit_allocation import check_bits
 from codedml.learn.models import PartitionedData
 from codedml.learn.quantize import message_bits, omega, quantize_messages
 
@@ -110,8 +110,8 @@ def second_moment_decoder(code: ApproximateGradientCode, bits=None, omega_scale:
     ----------
     code : ApproximateGradientCode
         A code whose estimate is ``sum_{i answered} w_i m_i`` with fixed ``w`` (not
-        :class:`~codedml.codes.approximate.ErasureHeadGC` or
-        :class:`~codedml.codes.approximate.OptimalDecodingGC`, which decode per survivor set).
+        :class:`~codedml.codes.gradient.approximate.ErasureHeadGC` or
+        :class:`~codedml.codes.gradient.approximate.OptimalDecodingGC`, which decode per survivor set).
     bits : array_like of int, shape (n,), optional
         ``b_i`` (0 or ``>= 2``); ``None``: no quantization (``omega_i = 0``).
     omega_scale : float, optional
@@ -125,7 +125,7 @@ def second_moment_decoder(code: ApproximateGradientCode, bits=None, omega_scale:
 
     Examples
     --------
-    >>> from codedml.codes.approximate import IgnoreStragglersSGD
+    >>> from codedml.codes.gradient.approximate import IgnoreStragglersSGD
     >>> second_moment_decoder(IgnoreStragglersSGD([0.5, 0.2])).round(4).tolist()  # 1 / (1 - p + p)
     [1.0, 1.0]
     """
@@ -231,7 +231,7 @@ def train_coded(model, data: PartitionedData, code: ApproximateGradientCode, bit
     Examples
     --------
     >>> import numpy as np
-    >>> from codedml.codes.approximate import IgnoreStragglersSGD
+    >>> from codedml.codes.gradient.approximate import IgnoreStragglersSGD
     >>> from codedml.learn.models import SoftmaxRegression, partition_data, synthetic_classification
     >>> rng = np.random.default_rng(0)
     >>> data = partition_data(*synthetic_classification(200, 5, 3, rng), 4, rng)

@@ -8,7 +8,7 @@ import numpy as np
 
 from codedml._validation import instance, integer
 from codedml._validation import rng as validated_rng
-from codedml.codes.base import GradientCode
+from codedml.codes.gradient.base import GradientCode
 from codedml.errors import NotDecodableError
 from codedml.sim.stragglers import StragglerModel
 

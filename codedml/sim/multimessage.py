@@ -20,7 +20,7 @@ import numpy as np
 from scipy import integrate
 
 from codedml import _validation as check
-from codedml.codes.multimessage import MultiMessageCode
+from codedml.codes.multimessage.base import MultiMessageCode
 from codedml.errors import NotDecodableError, ParameterError, SizeError
 from codedml.sim.montecarlo import Z_95
 from codedml.sim.stragglers import StragglerModel

@@ -6,7 +6,7 @@ The data set is split into ``k`` blocks ``X_1..X_k``. With distinct points ``bet
 computes ``f(u(alpha_i))`` for a polynomial ``f`` of degree ``deg f``. ``f(u(z))`` has degree
 ``(k - 1) deg f``, so any ``(k - 1) deg f + 1`` results determine it; the master evaluates it at
 every ``beta_j`` and adds: ``sum_j f(X_j)``. Everything is exact mod ``p``; real data enter as
-fixed-point integers (:class:`~codedml.codes.fixed_point.Quantizer`).
+fixed-point integers (:class:`~codedml.fields.fixed_point.Quantizer`).
 
 Linear regression: with ``A_j = [X_j, y_j]`` and ``theta' = (theta, -1)``,
 ``f(A_j) = X_j^T (A_j theta')`` is the block's gradient ``X_j^T (X_j theta - y_j)``, degree 2
@@ -18,9 +18,9 @@ from __future__ import annotations
 import numpy as np
 
 from codedml._validation import array_size, field_elements, integer, real_array, received_ids
-from codedml.codes.fixed_point import Quantizer, received_field_elements
+from codedml.fields.fixed_point import Quantizer, received_field_elements
 from codedml.errors import NotDecodableError, ParameterError, ShapeError
-from codedml.fields import DEFAULT_PRIME, check_field_size
+from codedml.fields.galois_fields import DEFAULT_PRIME, check_field_size
 from codedml.kernels.gfp import gfp_elementwise_multiply, gfp_lagrange_basis, gfp_matmul, gfp_matvec
 
 #: Default fixed-point scale: regression gradients carry ``scale^3``.
@@ -48,7 +48,7 @@ class LagrangeCodedComputing:
     Examples
     --------
     >>> import numpy as np
-    >>> from codedml.codes.lagrange import LagrangeCodedComputing
+    >>> from codedml.codes.computation.lagrange import LagrangeCodedComputing
     >>> code = LagrangeCodedComputing(6, 2, 2)
     >>> code.recovery_threshold
     3

@@ -13,11 +13,11 @@ from __future__ import annotations
 import numpy as np
 
 from codedml._validation import array_size, check_finite, field_elements, integer, real, real_array, received_ids
-from codedml.codes.base import received_messages
-from codedml.codes.fixed_point import Quantizer, received_field_elements
-from codedml.codes.multimessage import chebyshev_vandermonde
+from codedml.codes.gradient.base import received_messages
+from codedml.fields.fixed_point import Quantizer, received_field_elements
+from codedml.codes.multimessage.base import chebyshev_vandermonde
 from codedml.errors import DecodingAccuracyError, NonFiniteError, NotDecodableError, ParameterError, ShapeError
-from codedml.fields import DEFAULT_PRIME, check_field_size
+from codedml.fields.galois_fields import DEFAULT_PRIME, check_field_size
 from codedml.kernels.gfp import (gfp_batch_inverse, gfp_elementwise_multiply, gfp_matmul, gfp_solve,
                                  gfp_vandermonde)
 
@@ -37,7 +37,7 @@ class MDSCodedComputation:
 
     Real field: ``G`` is the Chebyshev-basis Vandermonde matrix at Chebyshev points (any
     ``m`` rows invertible). Measured with
-    :func:`~codedml.codes.conditioning.decoding_conditioning` (``r = 1``, ``M`` in
+    :func:`~codedml.codes.diagnostics.conditioning.decoding_conditioning` (``r = 1``, ``M`` in
     ``K/4, K/2, 3K/4, K``, all contiguous and 200 random survivor sets) the worst relative error
     stays within ``1e-6`` up to ``K = 22`` (:data:`REAL_FIELD_LIMIT`; ``7e-9`` at ``K = 20``,
     ``1.1e-6`` at ``K = 24``, ``6e-3`` at ``K = 32``, ``1e3`` at ``K = 100``: contiguous
@@ -47,7 +47,7 @@ class MDSCodedComputation:
     :class:`~codedml.errors.DecodingAccuracyError` instead of returning a wrong ``W theta``; no
     sampled set is refused up to ``K = 22``. ``GF(p)``: ``G`` is the
     Vandermonde matrix at ``1..K`` mod ``p``; ``W`` and ``theta`` are quantised
-    (:class:`~codedml.codes.fixed_point.Quantizer`) and ``W theta`` is recovered exactly as the
+    (:class:`~codedml.fields.fixed_point.Quantizer`) and ``W theta`` is recovered exactly as the
     fixed-point product ``round(W s) round(theta s) / s^2``.
 
     Parameters
@@ -73,7 +73,7 @@ class MDSCodedComputation:
     Examples
     --------
     >>> import numpy as np
-    >>> from codedml.codes.mds_computation import MDSCodedComputation
+    >>> from codedml.codes.computation.mds import MDSCodedComputation
     >>> code = MDSCodedComputation.seed_example()
     >>> W, theta = np.arange(16.0).reshape(8, 2), np.array([1.0, -1.0])
     >>> results = code.worker_products(code.encode(W), theta)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from codedml import _validation as check
-from codedml.codes.lt import LTCode, LTDecoder
+from codedml.codes.erasure.lt import LTCode, LTDecoder
 from codedml.errors import NotDecodableError, ParameterError, ShapeError
 from codedml.kernels.lt import peeling_completion_count
 from codedml.kernels.rateless import coded_row_arrival_times, rateless_completion
@@ -32,7 +32,7 @@ class RatelessCodedComputation:
     n_workers : int
         ``p`` (Mallick), ``K`` (seed cpgc): number of workers, ``1 <= n_workers <= Q``.
     distribution : {"robust", "ideal"} or array_like
-        LT degree distribution (see :func:`codedml.codes.lt.degree_distribution`).
+        LT degree distribution (see :func:`codedml.codes.erasure.lt.degree_distribution`).
     c, delta : float
         Robust-soliton parameters.
     seed : int, numpy.random.Generator or None
@@ -62,7 +62,7 @@ class RatelessCodedComputation:
     Examples
     --------
     >>> import numpy as np
-    >>> from codedml.codes.rateless import RatelessCodedComputation
+    >>> from codedml.codes.computation.rateless import RatelessCodedComputation
     >>> scheme = RatelessCodedComputation(100, 0.5, 10, seed=2)
     >>> rng = np.random.default_rng(0)
     >>> W, theta = rng.integers(-5, 6, (100, 8)).astype(float), rng.integers(-5, 6, 8).astype(float)

@@ -11,9 +11,9 @@ import scipy.sparse
 
 from codedml._validation import array_size, instance, integer, real
 from codedml._validation import rng as validated_rng
-from codedml.codes.base import GradientCode
+from codedml.codes.gradient.base import GradientCode
 from codedml.errors import ParameterError
-from codedml.kernels.real import span_residuals
+from codedml.kernels.real_decoding import span_residuals
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
 """Numerical honesty of real-field codes: condition numbers and decoding errors over survivor sets.
 
-For a real-field :class:`~codedml.codes.base.GradientCode`, a survivor set ``I`` is decoded with
+For a real-field :class:`~codedml.codes.gradient.base.GradientCode`, a survivor set ``I`` is decoded with
 the vector ``a``; the reported condition number is that of ``B_J``, the encoding rows the decoder
 actually uses (``J`` = support of ``a``; ratio of the extreme singular values), and the relative
 error is ``||a^T B g - sum_j g_j|| / ||sum_j g_j||`` for Gaussian partial gradients ``g``. For an
-:class:`~codedml.codes.mds_computation.MDSCodedComputation` the matrix is the generator rows
+:class:`~codedml.codes.computation.mds.MDSCodedComputation` the matrix is the generator rows
 ``G_I`` and the error that of the recovered ``W theta``. A set the code refuses
 (:class:`~codedml.errors.NotDecodableError`) counts as infinite.
 
@@ -24,8 +24,8 @@ import scipy.sparse
 
 from codedml._validation import array_size, instance, integer
 from codedml._validation import rng as validated_rng
-from codedml.codes.base import GradientCode
-from codedml.codes.mds_computation import MDSCodedComputation
+from codedml.codes.gradient.base import GradientCode
+from codedml.codes.computation.mds import MDSCodedComputation
 from codedml.errors import NotDecodableError, ParameterError
 
 
@@ -82,7 +82,7 @@ def decoding_conditioning(code, n_samples: int = 200, seed: int = 0, dimension: 
     Examples
     --------
     >>> from codedml.codes import FractionalRepetition
-    >>> from codedml.codes.conditioning import decoding_conditioning
+    >>> from codedml.codes.diagnostics.conditioning import decoding_conditioning
     >>> report = decoding_conditioning(FractionalRepetition(4, 1))
     >>> round(report.worst_condition, 12), report.worst_relative_error < 1e-15
     (1.0, True)

@@ -21,9 +21,9 @@ import numpy as np
 from scipy.stats import binom
 
 from codedml import _validation as check
-from codedml.codes.lt import degree_distribution, kernel_seed
+from codedml.codes.erasure.lt import degree_distribution, kernel_seed
 from codedml.errors import NotDecodableError, ParameterError, ShapeError
-from codedml.fields import get_field
+from codedml.fields.galois_fields import get_field
 from codedml.kernels.bats import (
     bats_batches,
     bats_bp_decode,
@@ -50,7 +50,7 @@ class BATSCode:
     n_batches : int
         Number of batches the source emits (the outer code is rateless; this fixes how many).
     distribution : {"robust", "ideal"} or array_like
-        Batch degree distribution ``Psi`` (see :func:`codedml.codes.lt.degree_distribution`),
+        Batch degree distribution ``Psi`` (see :func:`codedml.codes.erasure.lt.degree_distribution`),
         usually a vector ``p[d - 1] = P(degree = d)``. BATS's degree-optimised distributions
         depend on the channel's rank distribution (:func:`batch_rank_distribution`) and are not
         computed here, so there is no default: the LT solitons ignore that a batch solves up to
@@ -63,7 +63,7 @@ class BATSCode:
     Examples
     --------
     >>> import numpy as np
-    >>> from codedml.codes.bats import BATSCode
+    >>> from codedml.codes.erasure.bats import BATSCode
     >>> code = BATSCode(40, 30, batch_size=8, distribution=[0, 0, 0, 0, 1.0], seed=1)
     >>> data = np.random.default_rng(0).integers(0, 256, (40, 16), dtype=np.uint8)
     >>> headers, packets, received = code.transmit(code.encode(data), erasure_probability=0.1, seed=2)

@@ -1,6 +1,6 @@
 """Systematic Reed–Solomon erasure code in ``O(n log n)``: the additive FFT in the novel polynomial basis.
 
-The code of :class:`~codedml.codes.reed_solomon.ReedSolomon` (any ``k`` of ``n`` shards recover
+The code of :class:`~codedml.codes.erasure.reed_solomon.ReedSolomon` (any ``k`` of ``n`` shards recover
 the data) with encoding and decoding by the additive FFT of Lin, Chung and Han
 (:mod:`codedml.kernels.additive_fft`) instead of Cauchy matrices, so that ``k`` in the tens of
 thousands costs milliseconds rather than seconds. Only the algorithm differs: the parity shards
@@ -15,7 +15,7 @@ import numpy as np
 
 from codedml import _validation as check
 from codedml.errors import NotDecodableError, ParameterError, ShapeError
-from codedml.fields import BinaryExtensionField, check_field_size, get_field
+from codedml.fields.galois_fields import BinaryExtensionField, check_field_size, get_field
 from codedml.kernels.additive_fft import chunked_encode, erasure_decode, log_walsh_table
 
 
@@ -99,7 +99,7 @@ class FastReedSolomon:
     """Systematic MDS erasure code with ``O(n log n)`` encoding and decoding (additive FFT).
 
     Shard ``j < k`` is data shard ``j``; shard ``k + i`` is parity shard ``i``; any ``k`` shards
-    recover the data, as with :class:`~codedml.codes.reed_solomon.ReedSolomon`.
+    recover the data, as with :class:`~codedml.codes.erasure.reed_solomon.ReedSolomon`.
 
     Construction (Lin–Chung–Han; the layout of Leopard-RS). Let ``r = n - k`` parity shards,
     ``m`` the smallest power of two ``>= r`` (or ``m = r`` when ``m + k`` would exceed the field
@@ -126,7 +126,7 @@ class FastReedSolomon:
     Examples
     --------
     >>> import numpy as np
-    >>> from codedml.codes.fast_reed_solomon import FastReedSolomon
+    >>> from codedml.codes.erasure.fast_reed_solomon import FastReedSolomon
     >>> code = FastReedSolomon(6, 4)
     >>> data = np.arange(32, dtype=np.uint8).reshape(4, 8)
     >>> shards = code.encode(data)

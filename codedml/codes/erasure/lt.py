@@ -152,7 +152,7 @@ class LTCode:
     Examples
     --------
     >>> import numpy as np
-    >>> from codedml.codes.lt import LTCode
+    >>> from codedml.codes.erasure.lt import LTCode
     >>> code = LTCode(200, 0.5, seed=1)
     >>> data = np.random.default_rng(0).integers(0, 256, (200, 16), dtype=np.uint8)
     >>> coded = code.encode(data)
@@ -241,7 +241,7 @@ class LTDecoder:
     Examples
     --------
     >>> import numpy as np
-    >>> from codedml.codes.lt import LTCode
+    >>> from codedml.codes.erasure.lt import LTCode
     >>> code = LTCode(50, 1.0, seed=3)
     >>> x = np.arange(100.0).reshape(50, 2)
     >>> coded = code.encode(x)

@@ -6,7 +6,7 @@ import numpy as np
 
 from codedml._validation import field_elements, integer, received_ids, received_rows
 from codedml.errors import NotDecodableError, ParameterError, ShapeError
-from codedml.fields import BinaryExtensionField, check_field_size, get_field
+from codedml.fields.galois_fields import BinaryExtensionField, check_field_size, get_field
 from codedml.kernels.gf2m import gf2m_cauchy, gf2m_cauchy_inverse, gf2m_matmul, gf2m_matrix_times_buffers_add
 
 
@@ -40,7 +40,7 @@ class ReedSolomon:
     Examples
     --------
     >>> import numpy as np
-    >>> from codedml.codes.reed_solomon import ReedSolomon
+    >>> from codedml.codes.erasure.reed_solomon import ReedSolomon
     >>> code = ReedSolomon(6, 4)
     >>> data = np.arange(32, dtype=np.uint8).reshape(4, 8)
     >>> shards = code.encode(data)

@@ -36,9 +36,9 @@ import scipy.sparse
 
 from codedml._validation import array_size, integer, optional_integer, real_array
 from codedml._validation import rng as validated_rng
-from codedml.codes.base import DEFAULT_CACHE_SIZE, LinearGradientCode, validated_encoding_matrix
+from codedml.codes.gradient.base import DEFAULT_CACHE_SIZE, LinearGradientCode, validated_encoding_matrix
 from codedml.errors import ParameterError, ShapeError
-from codedml.learn.bits import (
+from codedml.learn.bit_allocation import (
     check_bits,
     check_omega_scale,
     check_probabilities,

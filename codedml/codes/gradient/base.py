@@ -18,7 +18,7 @@ import scipy.sparse
 
 from codedml._validation import received_rows, arrival_times, array_size, check_finite, integer, real, real_array, received_ids
 from codedml.errors import NonFiniteError, NotDecodableError, ParameterError, ShapeError
-from codedml.kernels.real import dense_decoding_vector
+from codedml.kernels.real_decoding import dense_decoding_vector
 from codedml.kernels.sparse import csr_matmul
 
 #: Default number of survivor sets whose decoding vectors a code keeps.

@@ -20,15 +20,15 @@ from __future__ import annotations
 import numpy as np
 
 from codedml._validation import array_size, real, received_ids
-from codedml.codes.base import DEFAULT_CACHE_SIZE, GradientCode, check_parameters, validated_partials
-from codedml.codes.fixed_point import DEFAULT_SCALE, Quantizer, received_field_elements
+from codedml.codes.gradient.base import DEFAULT_CACHE_SIZE, GradientCode, check_parameters, validated_partials
+from codedml.fields.fixed_point import DEFAULT_SCALE, Quantizer, received_field_elements
 from codedml.errors import DecodingAccuracyError, NotDecodableError, ParameterError
-from codedml.fields import DEFAULT_PRIME, check_field_size
+from codedml.fields.galois_fields import DEFAULT_PRIME, check_field_size
 from codedml.kernels.gfp import gfp_barycentric_weights, gfp_matmul, gfp_matvec
 from codedml.kernels.window_products import cyclic_window_products
 
 #: Largest ``n`` for which the real-field code decodes within ``1e-6`` relative error on every
-#: sampled survivor set, for every ``s`` (measured with :func:`codedml.codes.conditioning.decoding_conditioning`).
+#: sampled survivor set, for every ``s`` (measured with :func:`codedml.codes.diagnostics.conditioning.decoding_conditioning`).
 REAL_FIELD_LIMIT = 24
 
 #: Default bound on the real code's decoding residual (see :meth:`PolynomialGC.decoding_residual`).
@@ -45,7 +45,7 @@ class PolynomialGC(GradientCode):
 
     Over the reals the points are Chebyshev nodes on ``[-2, 2]`` and decoding is a
     barycentric (Vandermonde) interpolation, ill-conditioned as ``n`` grows: measured with
-    :func:`~codedml.codes.conditioning.decoding_conditioning` (all contiguous and 200 random
+    :func:`~codedml.codes.diagnostics.conditioning.decoding_conditioning` (all contiguous and 200 random
     survivor sets, ``s`` in ``1, n/4, n/2, 3n/4, n-2``), the worst relative decoding error
     stays within ``1e-6`` up to ``n = 24`` (:data:`REAL_FIELD_LIMIT`; about ``2e-7`` there,
     ``1e-6`` at ``n = 25`` and ``26``, ``1e-5`` at ``27``, ``4e-3`` at ``32``, ``1e2`` at ``40``). Every
@@ -54,7 +54,7 @@ class PolynomialGC(GradientCode):
     a wrong sum. No sampled set is refused up to ``n = 24``; beyond, the code stays constructible
     but refuses the sets it cannot decode accurately (about half of them at ``n = 60``): use
     ``field="gfp"`` there. Over ``GF(p)`` the gradients are quantised
-    to fixed-point integers (:class:`~codedml.codes.fixed_point.Quantizer`), encoding and
+    to fixed-point integers (:class:`~codedml.fields.fixed_point.Quantizer`), encoding and
     decoding are exact mod ``p``, and the fixed-point sum is recovered exactly for any ``n < p``
     (tested at ``n = 1000, s = 100``).
 
@@ -93,7 +93,7 @@ class PolynomialGC(GradientCode):
     Examples
     --------
     >>> import numpy as np
-    >>> from codedml.codes.polynomial import PolynomialGC
+    >>> from codedml.codes.gradient.polynomial import PolynomialGC
     >>> g = np.arange(6.0)[:, None] / 4
     >>> code = PolynomialGC(6, 2, field="gfp")
     >>> float(code.decode([0, 2, 3, 5], code.encode(g)[[0, 2, 3, 5]])[0])

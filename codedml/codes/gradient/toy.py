@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from codedml.codes.base import LinearGradientCode
+from codedml.codes.gradient.base import LinearGradientCode
 
 #: ``B`` of survey eq. (3): worker 1 sends ``g1/2 + g2``, worker 2 ``g2 - g3``, worker 3 ``g1/2 + g3``.
 SURVEY_TOY_ENCODING = np.array([[0.5, 1.0, 0.0], [0.0, 1.0, -1.0], [0.5, 0.0, 1.0]])

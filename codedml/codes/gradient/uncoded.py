@@ -6,7 +6,7 @@ import numpy as np
 import scipy.sparse
 
 from codedml._validation import array_size
-from codedml.codes.base import DEFAULT_CACHE_SIZE, LinearGradientCode, check_parameters
+from codedml.codes.gradient.base import DEFAULT_CACHE_SIZE, LinearGradientCode, check_parameters
 from codedml.errors import NotDecodableError
 
 

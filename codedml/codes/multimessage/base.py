@@ -14,14 +14,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from codedml import _validation as check
-from codedml.codes.base import DEFAULT_RESIDUAL_TOLERANCE
+from codedml.codes.gradient.base import DEFAULT_RESIDUAL_TOLERANCE
 from codedml.errors import (
     DecodingAccuracyError,
     NotDecodableError,
     ParameterError,
     ShapeError,
 )
-from codedml.kernels.real import dense_decoding_vector
+from codedml.kernels.real_decoding import dense_decoding_vector
 from codedml.kernels.span import (
     TARGET_PRODUCT,
     TARGET_SUM,

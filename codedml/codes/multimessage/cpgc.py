@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from codedml import _validation as check
-from codedml.codes.multimessage import MessageSchedule, MultiMessageCode
+from codedml.codes.multimessage.base import MessageSchedule, MultiMessageCode
 from codedml.errors import ParameterError
 from codedml.kernels.span import first_pair_recovery_prefix
 

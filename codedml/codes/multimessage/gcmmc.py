@@ -30,8 +30,8 @@ from __future__ import annotations
 import numpy as np
 
 from codedml import _validation as check
-from codedml.codes.multimessage import MessageSchedule, MultiMessageCode
-from codedml.codes.repetition import CyclicRepetition
+from codedml.codes.multimessage.base import MessageSchedule, MultiMessageCode
+from codedml.codes.gradient.repetition import CyclicRepetition
 from codedml.errors import ParameterError
 
 
@@ -178,7 +178,7 @@ class LagrangeCompletionModel(MultiMessageCode):
 
     LCC's messages are evaluations of a polynomial of the *data*, not linear combinations of
     partial gradients, so this class models timing only (``encode``/``decode`` raise): the
-    encoder and decoder are :class:`~codedml.codes.lagrange.LagrangeCodedComputing`.
+    encoder and decoder are :class:`~codedml.codes.computation.lagrange.LagrangeCodedComputing`.
     """
 
     def __init__(self, K: int, r: int, degree: int = 2, multi_message: bool = False):

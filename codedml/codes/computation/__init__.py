@@ -1,0 +1,1 @@
+"""Coded computation of matrix products: MDS-coded, Lagrange coded computing, rateless (LT-coded)."""

@@ -1,0 +1,1 @@
+"""Diagnostics of a code: the B-span condition and the conditioning of real decoding."""

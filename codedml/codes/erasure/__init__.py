@@ -1,0 +1,1 @@
+"""Erasure codes on shards and symbols: Reed-Solomon (Cauchy and additive-FFT), LT and BATS."""

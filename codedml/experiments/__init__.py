@@ -1,0 +1,1 @@
+"""The commands of ``codedml``: one module a command (argparse, tables, plots live here only)."""
