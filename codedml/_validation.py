@@ -100,6 +100,14 @@ def seed_integer(seed, name: str = "seed") -> int | None:
     return None if seed is None else _seed_value(seed, name)
 
 
+def kernel_seed(seed, name: str = "seed") -> int:
+    """A 32-bit seed for numba's generator from ``None``, an integer or a ``numpy.random.Generator``."""
+    if isinstance(seed, np.random.Generator):
+        return int(seed.integers(2**32))
+    seed = optional_integer(seed, name, minimum=0)
+    return int(np.random.SeedSequence(seed).generate_state(1, dtype=np.uint32)[0])
+
+
 def _seed_value(seed, name: str) -> int:
     try:
         return integer(seed, name, minimum=0)
