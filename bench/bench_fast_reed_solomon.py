@@ -11,7 +11,7 @@ import numpy as np
 
 from codedml.codes.erasure.fast_reed_solomon import FastReedSolomon
 from codedml.codes.erasure.lt import LTCode
-from codedml.kernels.lt import peeling_completion_count
+from codedml.kernels.peeling import peeling_completion_count
 
 from .timing import best_seconds
 

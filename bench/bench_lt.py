@@ -19,7 +19,7 @@ import numpy as np
 from numba import njit
 
 from codedml.codes.erasure.lt import LTCode
-from codedml.kernels.lt import peeling_completion_count
+from codedml.kernels.peeling import peeling_completion_count
 
 from .timing import best_seconds
 

@@ -10,7 +10,10 @@ from hypothesis import strategies as st
 
 from codedml.codes.erasure.lt import LTCode, degree_distribution
 from codedml.errors import DecodingAccuracyError, NotDecodableError, ParameterError, ShapeError
-from codedml.kernels.lt import csr_transpose, ideal_soliton, lt_generator, peeling_completion_count, robust_soliton
+from codedml.kernels.lt_encoding import lt_generator
+from codedml.kernels.peeling import peeling_completion_count
+from codedml.kernels.soliton import ideal_soliton, robust_soliton
+from codedml.kernels.sparse import csr_transpose
 from tests.naive_lt import gf2_determined, naive_peel, naive_peel_payloads, real_determined
 
 

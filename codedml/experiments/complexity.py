@@ -49,7 +49,7 @@ from codedml.codes.erasure.lt import LTCode
 from codedml.codes.erasure.reed_solomon import ReedSolomon
 from codedml.errors import ParameterError
 from codedml.kernels.gf2m import gf2m_matrix_times_buffers_add
-from codedml.kernels.lt import peeling_completion_count
+from codedml.kernels.peeling import peeling_completion_count
 from codedml.experiments.plotting import pyplot, write_figures_json
 
 #: The default log grid of ``k``.
@@ -122,7 +122,7 @@ def lt_decode_seconds(k: int, payload_bytes: int, rng: np.random.Generator, min_
 
     Each of ``trials`` draws a fresh generator and a random arrival order; its overhead
     ``received / k - 1`` is the shortest prefix that peels
-    (:func:`~codedml.kernels.lt.peeling_completion_count`), and a draw whose ``Q`` symbols do not
+    (:func:`~codedml.kernels.peeling.peeling_completion_count`), and a draw whose ``Q`` symbols do not
     peel counts as a failure. The decode of the first successful draw is timed.
     """
     sources = rng.integers(0, 256, (k, payload_bytes), dtype=np.uint8)

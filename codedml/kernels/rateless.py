@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from codedml.kernels.lt import peeling_completion_count
+from codedml.kernels.peeling import peeling_completion_count
 
 
 @njit(cache=True, nogil=True)
@@ -50,7 +50,7 @@ def rateless_completion(indptr, indices, t_indptr, t_indices, k, worker_of, posi
 
     For each iteration the coded row-products are sorted by arrival time (stable, so ties
     keep coded-row order) and fed one by one to the peeling decoder
-    (:func:`codedml.kernels.lt.peeling_completion_count`); the master stops at the first
+    (:func:`codedml.kernels.peeling.peeling_completion_count`); the master stops at the first
     arrival after which all ``k`` source rows are released. Rows that never arrive
     (infinite time) are left out.
 

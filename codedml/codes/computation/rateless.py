@@ -5,7 +5,7 @@ split into contiguous blocks across the workers. Each worker multiplies its code
 ``theta`` one after another and sends every row-product as soon as it is done; the master
 peels the LT graph as row-products arrive and stops once every source row-product is
 released (seed cpgc reference [9]; spec "Rateless / LT coded computation"). Graph work runs
-in :mod:`codedml.kernels.lt` and :mod:`codedml.kernels.rateless`.
+in :mod:`codedml.kernels.peeling` and :mod:`codedml.kernels.rateless`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 from codedml import _validation as check
 from codedml.codes.erasure.lt import LTCode, LTDecoder
 from codedml.errors import NotDecodableError, ParameterError, ShapeError
-from codedml.kernels.lt import peeling_completion_count
+from codedml.kernels.peeling import peeling_completion_count
 from codedml.kernels.rateless import coded_row_arrival_times, rateless_completion
 
 

@@ -2,7 +2,8 @@
 
 :class:`LTCode` holds one sampled generator; :class:`LTDecoder` is the master's view,
 accepting coded symbols as they arrive and peeling incrementally. All loops over symbols,
-edges and bytes run in :mod:`codedml.kernels.lt`.
+edges and bytes run in :mod:`codedml.kernels.soliton`, :mod:`codedml.kernels.lt_encoding`,
+:mod:`codedml.kernels.peeling` and :mod:`codedml.kernels.elimination`.
 """
 
 from __future__ import annotations
@@ -14,19 +15,11 @@ import scipy.sparse
 
 from codedml import _validation as check
 from codedml.errors import DecodingAccuracyError, NotDecodableError, ParameterError, ShapeError
-from codedml.kernels.lt import (
-    csr_transpose,
-    encode_sum,
-    encode_xor,
-    gf2_finish,
-    ideal_soliton,
-    lt_generator,
-    peel_arrivals,
-    real_finish,
-    resolve_sum,
-    resolve_xor,
-    robust_soliton,
-)
+from codedml.kernels.elimination import gf2_solve_residual, real_solve_residual
+from codedml.kernels.lt_encoding import encode_sum, encode_xor, lt_generator
+from codedml.kernels.peeling import peel_arrivals, resolve_sum, resolve_xor
+from codedml.kernels.soliton import ideal_soliton, robust_soliton
+from codedml.kernels.sparse import csr_transpose
 
 #: Largest residual ``|G_I x - c|``, relative to ``max(1, max|c|)``, accepted from the real elimination finish.
 REAL_RESIDUAL_TOLERANCE = 1e-8
@@ -35,7 +28,7 @@ REAL_RESIDUAL_TOLERANCE = 1e-8
 DEFAULT_PIVOT_TOLERANCE = 1e-9
 
 _NO_IDS = np.empty(0, dtype=np.int64)
-#: Source ids share a 64-bit peeling-state word with a degree count (kernels/lt.py).
+#: Source ids share a 64-bit peeling-state word with a degree count (kernels/peeling.py).
 MAX_SOURCE_SYMBOLS = 2**31
 
 
@@ -375,11 +368,11 @@ class LTDecoder:
             return self.code.k - self.n_recovered
         code = self.code
         if self._coded.dtype == np.float64:
-            solved = real_finish(code.indptr, code.indices, self._slot, self._coded, self._peel_state,
-                                 self._recovered, self._sources, float(tolerance))
+            solved = real_solve_residual(code.indptr, code.indices, self._slot, self._coded, self._peel_state,
+                                         self._recovered, self._sources, float(tolerance))
         else:
-            solved = gf2_finish(code.indptr, code.indices, self._slot, self._coded, self._peel_state,
-                                self._recovered, self._sources)
+            solved = gf2_solve_residual(code.indptr, code.indices, self._slot, self._coded, self._peel_state,
+                                        self._recovered, self._sources)
         self._eliminated |= self._coded.dtype == np.float64 and solved.size > 0
         self._peel(_NO_IDS, _NO_IDS, solved)
         return self.code.k - self.n_recovered
