@@ -3,19 +3,19 @@
 Peeling walks a random graph, so the hardware prefetchers cannot guess the next address; the
 decoder knows it a few steps ahead (the ripple queue lists the next symbols to release) and
 issues the loads early with :func:`prefetch`, which compiles to LLVM's ``llvm.prefetch``
-intrinsic (a hint: no fault, no effect on results).
+intrinsic (a hint: no fault, no effect on results). With ``NUMBA_DISABLE_JIT=1`` the kernels run
+as plain Python and :func:`prefetch` is a no-op, so every kernel can run (and be covered) uncompiled.
 """
 
 from __future__ import annotations
 
 from llvmlite import ir
-from numba import types
+from numba import config, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
 
-@intrinsic
-def prefetch(typingctx, array, index):
+def _prefetch_intrinsic(typingctx, array, index):
     """Prefetch ``array[index]`` (1-D array, read access, keep in all cache levels); returns nothing."""
     if not isinstance(array, types.Array) or array.ndim != 1 or not isinstance(index, types.Integer):
         return None
@@ -35,3 +35,11 @@ def prefetch(typingctx, array, index):
         return context.get_dummy_value()
 
     return signature, codegen
+
+
+def _prefetch_uncompiled(array, index) -> None:
+    """Prefetch ``array[index]``: nothing to do when the kernels run as plain Python."""
+
+
+#: ``prefetch(array, index)``: the LLVM intrinsic in compiled kernels, a no-op with ``NUMBA_DISABLE_JIT=1``.
+prefetch = _prefetch_uncompiled if config.DISABLE_JIT else intrinsic(_prefetch_intrinsic)
