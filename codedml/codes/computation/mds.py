@@ -13,9 +13,10 @@ from __future__ import annotations
 import numpy as np
 
 from codedml._validation import array_size, check_finite, field_elements, integer, real, real_array, received_ids
-from codedml.codes.gradient.base import received_messages
-from codedml.fields.fixed_point import Quantizer, received_field_elements
-from codedml.codes.multimessage.base import chebyshev_vandermonde
+from codedml.codes._received import received_field_elements, received_messages
+from codedml.codes.computation.base import ComputationCode
+from codedml.fields.fixed_point import Quantizer
+from codedml.codes.real_generators import chebyshev_vandermonde
 from codedml.errors import DecodingAccuracyError, NonFiniteError, NotDecodableError, ParameterError, ShapeError
 from codedml.fields.galois_fields import DEFAULT_PRIME, check_field_size
 from codedml.kernels.gfp import (gfp_batch_inverse, gfp_elementwise_multiply, gfp_matmul, gfp_solve,
@@ -32,7 +33,7 @@ DEFAULT_MCC_SCALE = 2.0**10
 DEFAULT_MCC_TOLERANCE = 1e-6
 
 
-class MDSCodedComputation:
+class MDSCodedComputation(ComputationCode):
     """MDS-coded computation of ``W theta`` from any ``M / r`` of ``K`` workers.
 
     Real field: ``G`` is the Chebyshev-basis Vandermonde matrix at Chebyshev points (any
@@ -52,12 +53,12 @@ class MDSCodedComputation:
 
     Parameters
     ----------
-    K : int
-        Workers.
-    M : int
-        Submatrices (row blocks of ``W``).
-    r : int
-        Computation load: coded blocks per worker; must divide ``M``, and ``M / r <= K``.
+    n_workers : int
+        ``K``: workers.
+    n_partitions : int
+        ``M``: submatrices (row blocks of ``W``).
+    computation_load : int
+        ``r``: coded blocks per worker; must divide ``M``, and ``M / r <= K``.
     field : {"real", "gfp"} or prime-field name
     p : int
         The prime of ``"gfp"`` (default ``2^31 - 1``).
@@ -81,17 +82,19 @@ class MDSCodedComputation:
     True
     """
 
-    def __init__(self, K: int, M: int, r: int = 1, field="real", p: int = DEFAULT_PRIME,
-                 scale: float = DEFAULT_MCC_SCALE, generator=None, residual_tolerance: float = DEFAULT_MCC_TOLERANCE):
-        K = integer(K, "K", minimum=1)
-        M = integer(M, "M", minimum=1)
-        r = integer(r, "r", minimum=1)
+    def __init__(self, n_workers: int, n_partitions: int, computation_load: int = 1, field="real",
+                 p: int = DEFAULT_PRIME, scale: float = DEFAULT_MCC_SCALE, generator=None,
+                 residual_tolerance: float = DEFAULT_MCC_TOLERANCE):
+        K = integer(n_workers, "n_workers", minimum=1)
+        M = integer(n_partitions, "n_partitions", minimum=1)
+        r = integer(computation_load, "computation_load", minimum=1)
         if M % r:
-            raise ParameterError(f"the computation load r={r} must divide the number of submatrices M={M}")
+            raise ParameterError(f"the computation_load r={r} must divide the number of submatrices n_partitions "
+                                 f"M={M}")
         if M // r > K:
-            raise ParameterError(f"an (M/r, K) MDS code needs M/r <= K; got M/r={M // r}, K={K}")
-        self.n_workers, self.n_submatrices, self.load = K, M, r
-        self.recovery_threshold = self.n_submatrices // self.load
+            raise ParameterError(f"an (M/r, K) MDS code needs M/r <= K; got M/r={M // r}, n_workers K={K}")
+        self.n_workers, self.n_partitions, self.computation_load = K, M, r
+        self.recovery_threshold = M // r
         self.residual_tolerance = real(residual_tolerance, "residual_tolerance", minimum=0.0, open_minimum=True)
         shape = (self.n_workers, self.recovery_threshold)
         array_size(shape[0] * shape[1], f"the K x M/r generator (K={K}, M/r={shape[1]})")
@@ -124,16 +127,15 @@ class MDSCodedComputation:
         generator = np.array([[1, 1], [1, 2], [1, 4], [1, 8]])
         return cls(4, 4, 2, field=field, generator=generator, **kwargs)
 
-    @property
-    def decodable_iff_count(self) -> bool:
-        return True
+    decodable_iff_count = True
 
     def _blocks(self, W: np.ndarray) -> np.ndarray:
-        if W.shape[0] % self.n_submatrices:
-            raise ShapeError(f"W must have a row count divisible by M={self.n_submatrices}, got shape {W.shape}")
-        rows = W.shape[0] // self.n_submatrices
+        if W.shape[0] % self.n_partitions:
+            raise ShapeError(f"W must have a row count divisible by n_partitions M={self.n_partitions}, "
+                             f"got shape {W.shape}")
+        rows = W.shape[0] // self.n_partitions
         # block t + u r sits at [u, t]: stripe t, position u in the code
-        return W.reshape(self.recovery_threshold, self.load, rows, W.shape[1])
+        return W.reshape(self.recovery_threshold, self.computation_load, rows, W.shape[1])
 
     def encode(self, W: np.ndarray) -> np.ndarray:
         """Coded submatrices: ``coded[i, t] = sum_u G[i, u] W_{t + u r}``, shape ``(K, r, L / M, L')``.
@@ -157,7 +159,7 @@ class MDSCodedComputation:
 
         ``coded`` is :meth:`encode`'s output: finite reals, or field elements in ``[0, p)`` over ``GF(p)``.
         """
-        shape = (self.n_workers, self.load, None, None)
+        shape = (self.n_workers, self.computation_load, None, None)
         if self.quantizer is None:
             coded = real_array(coded, "coded", shape=shape)
         else:
@@ -173,14 +175,6 @@ class MDSCodedComputation:
             self.quantizer.check_no_overflow(coded.shape[3], bound, degree=2)
             products = gfp_matmul(flat, self.quantizer.quantize(theta)[:, None], self.quantizer.p)[:, 0]
         return products.reshape(self.n_workers, -1)
-
-    def survivors(self, received) -> np.ndarray:
-        """Sorted unique worker ids from an index array (any order) or boolean mask."""
-        return np.sort(received_ids(received, self.n_workers))
-
-    def is_decodable(self, received) -> bool:
-        """Any ``M / r`` distinct workers decode (MDS)."""
-        return self.survivors(received).size >= self.recovery_threshold
 
     def decode(self, received, results: np.ndarray) -> np.ndarray:
         """``W theta`` (length ``L``) from the results of the received workers.
