@@ -97,7 +97,7 @@ class MDSCodedComputation(ComputationCode):
         self.recovery_threshold = M // r
         self.residual_tolerance = real(residual_tolerance, "residual_tolerance", minimum=0.0, open_minimum=True)
         shape = (self.n_workers, self.recovery_threshold)
-        array_size(shape[0] * shape[1], f"the K x M/r generator (K={K}, M/r={shape[1]})")
+        array_size(shape[0] * shape[1], f"the K x M/r generator (n_workers={K}, M/r={shape[1]})")
         if isinstance(field, str) and field.strip().lower() == "real":
             self.field, self.quantizer = "real", None
             if generator is None:
@@ -110,7 +110,7 @@ class MDSCodedComputation(ComputationCode):
             self.field = self.quantizer.field.name
             modulus = self.quantizer.p
             if generator is None:
-                check_field_size(self.quantizer.field, self.n_workers, f"evaluation points (K={K}, one per worker)")
+                check_field_size(self.quantizer.field, self.n_workers, f"evaluation points (n_workers={K}, one per worker)")
                 matrix = gfp_vandermonde(np.arange(1, self.n_workers + 1, dtype=np.int64), shape[1], modulus)
             else:
                 matrix = field_elements(generator, "generator", modulus, shape=shape).copy()
@@ -146,7 +146,7 @@ class MDSCodedComputation(ComputationCode):
         blocks = self._blocks(W)
         m, r, rows, columns = blocks.shape
         array_size(self.n_workers * r * rows * columns,
-                   f"the K x r x L/M x L' coded submatrices (K={self.n_workers}, W of shape {W.shape})")
+                   f"the K x r x L/M x L' coded submatrices (n_workers={self.n_workers}, W of shape {W.shape})")
         if self.quantizer is None:
             coded = self.generator @ blocks.reshape(m, -1)
         else:
@@ -175,6 +175,22 @@ class MDSCodedComputation(ComputationCode):
             self.quantizer.check_no_overflow(coded.shape[3], bound, degree=2)
             products = gfp_matmul(flat, self.quantizer.quantize(theta)[:, None], self.quantizer.p)[:, 0]
         return products.reshape(self.n_workers, -1)
+
+    def decoding_matrix(self, received) -> np.ndarray:
+        """``G_I``: the generator rows :meth:`decode` inverts for ``received`` (the ``M / r`` lowest ids)."""
+        survivors = self.survivors(received)
+        if survivors.size < self.recovery_threshold:
+            raise NotDecodableError(f"{survivors.size} worker results received, MCC needs any "
+                                    f"{self.recovery_threshold} = M / r", received=survivors.size,
+                                    needed=self.recovery_threshold)
+        return self.generator[survivors[:self.recovery_threshold]]
+
+    def random_results(self, rng: np.random.Generator, dimension: int) -> tuple[np.ndarray, np.ndarray]:
+        """Every worker's :meth:`worker_products` for Gaussian ``W`` (``M x dimension``) and ``theta``, and ``W theta``."""
+        dimension = integer(dimension, "dimension", minimum=1)
+        W = rng.standard_normal((self.n_partitions, dimension))
+        theta = rng.standard_normal(dimension)
+        return self.worker_products(self.encode(W), theta), W @ theta
 
     def decode(self, received, results: np.ndarray) -> np.ndarray:
         """``W theta`` (length ``L``) from the results of the received workers.
