@@ -17,6 +17,7 @@ import numpy as np
 import scipy.sparse
 
 from codedml._validation import received_rows, arrival_times, array_size, check_finite, integer, real, real_array, received_ids
+from codedml.codes._received import received_messages
 from codedml.errors import NonFiniteError, NotDecodableError, ParameterError, ShapeError
 from codedml.kernels.real_decoding import dense_decoding_vector
 from codedml.kernels.sparse import csr_matmul
@@ -61,23 +62,6 @@ def finite_result(result: np.ndarray, messages: np.ndarray, name: str = "message
         return result
     check_finite(messages, name)
     raise NonFiniteError(f"the decoded result from {name} overflowed the float64 range")
-
-
-def received_messages(received_order: np.ndarray, messages, count: int, name: str = "messages"
-                      ) -> tuple[np.ndarray, bool]:
-    """The received messages as a 2-D float64 array whose row ``i`` belongs to ``received_order[i]``.
-
-    ``messages`` holds one row per received message, row ``i`` for ``received[i]`` (any order;
-    for a boolean mask, increasing ids), or one row per id (``count`` rows, row ``j`` for id ``j``),
-    from which the received rows are taken. A 1-D array is read as ``d = 1``. Finiteness is not
-    checked here: callers check what they compute from the rows (:func:`finite_result`).
-    """
-    messages = real_array(messages, name, ndim=(1, 2), finite=False)
-    flat = messages.ndim == 1
-    if flat:
-        messages = messages[:, None]
-    rows = received_rows(messages.shape[0], received_order, count, name)
-    return (messages if rows is None else messages[rows]), flat
 
 
 class GradientCode(ABC):

@@ -20,8 +20,9 @@ from __future__ import annotations
 import numpy as np
 
 from codedml._validation import array_size, real, received_ids
+from codedml.codes._received import received_field_elements
 from codedml.codes.gradient.base import DEFAULT_CACHE_SIZE, GradientCode, check_parameters, validated_partials
-from codedml.fields.fixed_point import DEFAULT_SCALE, Quantizer, received_field_elements
+from codedml.fields.fixed_point import DEFAULT_SCALE, Quantizer
 from codedml.errors import DecodingAccuracyError, NotDecodableError, ParameterError
 from codedml.fields.galois_fields import DEFAULT_PRIME, check_field_size
 from codedml.kernels.gfp import gfp_barycentric_weights, gfp_matmul, gfp_matvec
