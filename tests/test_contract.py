@@ -492,7 +492,7 @@ def bad_received_cases(entry):
                       "wrong-length": counts[:-1], "2d": counts[None], "None": None, "string": "1 2",
                       "nan": np.where(np.arange(code.n_batches) == 0, math.nan, counts)}
         for case, value in bad_counts.items():
-            cases.append((f"decode-received-{case}", lambda value=value: code.decode(headers, packets, value),
+            cases.append((f"decode-received-{case}", lambda value=value: code.decode(value, packets, headers),
                           family.received_names))
     elif isinstance(family, FogFamily):
         n = code.n_nodes
@@ -552,10 +552,10 @@ def bad_messages_cases(entry):
     elif isinstance(family, BATSFamily):
         headers, packets, counts = family.draw_received(code, np.random.default_rng(3), encoded)
         for case, value in bad_arrays(packets.astype(np.float64)) + field_bad_arrays(packets, 256):
-            cases.append((f"decode-packets-{case}", lambda value=value: code.decode(headers, value, counts),
+            cases.append((f"decode-packets-{case}", lambda value=value: code.decode(counts, value, headers),
                           ("packets",)))
         for case, value in bad_arrays(headers.astype(np.float64)) + field_bad_arrays(headers, 256):
-            cases.append((f"decode-headers-{case}", lambda value=value: code.decode(value, packets, counts),
+            cases.append((f"decode-headers-{case}", lambda value=value: code.decode(counts, packets, value),
                           ("headers",)))
     return cases
 

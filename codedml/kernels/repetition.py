@@ -1,4 +1,4 @@
-"""Generators of the repetition gradient codes (fractional and cyclic).
+"""Generators of the repetition gradient codes (fractional and cyclic) and of the cyclic-MDS code.
 
 A cyclic generator is stored as a *band*: ``band[i, t]`` is ``B[i, (i + t) % n]`` for
 ``t = 0..s``, the ``s + 1`` entries of row ``i`` on its cyclic window.
