@@ -21,7 +21,7 @@ class Decode:
     timeout = 300
 
     def setup(self, M):
-        self.scheme = RatelessCodedComputation(M, ETA, N_WORKERS, seed=M)
+        self.scheme = RatelessCodedComputation(N_WORKERS, M, ETA, seed=M)
         rng = np.random.default_rng(0)
         W, theta = rng.standard_normal((M, 64)), rng.standard_normal(64)
         self.expected = W @ theta
@@ -65,7 +65,7 @@ class Simulate:
     timeout = 300
 
     def setup(self, M):
-        self.scheme = RatelessCodedComputation(M, ETA, N_WORKERS, seed=M)
+        self.scheme = RatelessCodedComputation(N_WORKERS, M, ETA, seed=M)
         self.unit_times = ShiftedExponential(10, 0.01).unit_times(200, N_WORKERS, np.random.default_rng(0))
         self.scheme.completion(self.unit_times[:1])
 

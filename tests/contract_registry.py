@@ -64,6 +64,8 @@ ORACLE_NO_SPAN = 1e-5
 # ---- classes that need no contract of their own ---------------------------------------------------
 EXEMPT = {
     "GradientCode": "abstract base; every concrete subclass is registered",
+    "ErasureCode": "abstract base of the erasure codes; every concrete subclass is registered",
+    "ComputationCode": "abstract base of the coded computations; every concrete subclass is registered",
     "MultiMessageCode": "base of the multi-message codes; every subclass is registered or exempt",
     "ApproximateGradientCode": "base of the approximate codes; every subclass is registered",
     "MessageSchedule": "data record of a multi-message schedule, no encoding or decoding",
@@ -353,20 +355,20 @@ class ReedSolomonFamily(Family):
     """:class:`ReedSolomon`: byte (or uint16) shards, exact recovery of the data shards."""
 
     finite_field = True
-    received_names = ("shard_ids", "received")
+    received_names = ("received",)
     messages_names = ("shards",)
     input_names = ("data",)
 
     def threshold(self, code):
-        return code.k
+        return code.n_sources
 
     def n_ids(self, code):
-        return code.n
+        return code.n_coded
 
     def make_input(self, code, rng):
         if code.field.degree == 16:
-            return rng.integers(0, 2**16, (code.k, 6), dtype=np.uint16)
-        return rng.integers(0, 256, (code.k, 12), dtype=np.uint8)
+            return rng.integers(0, 2**16, (code.n_sources, 6), dtype=np.uint16)
+        return rng.integers(0, 256, (code.n_sources, 12), dtype=np.uint8)
 
     def encode(self, code, data):
         return code.encode(data)
@@ -385,7 +387,7 @@ class ReedSolomonFamily(Family):
 class LTFamily(Family):
     """:class:`LTCode`: byte payloads (XOR, exact) or float payloads (sums, real elimination)."""
 
-    received_names = ("received_ids", "received")
+    received_names = ("received",)
     messages_names = ("coded_payloads", "coded payloads")
     input_names = ("payloads", "source payloads")
 
@@ -398,8 +400,8 @@ class LTFamily(Family):
 
     def make_input(self, code, rng):
         if self.payload == "bytes":
-            return rng.integers(0, 256, (code.k, 8), dtype=np.uint8)
-        return rng.standard_normal((code.k, 3))
+            return rng.integers(0, 256, (code.n_sources, 8), dtype=np.uint8)
+        return rng.standard_normal((code.n_sources, 3))
 
     def encode(self, code, data):
         return code.encode(data)
@@ -410,24 +412,27 @@ class LTFamily(Family):
     def target(self, code, data, received, encoded):
         return data
 
+    def is_decodable(self, code, received):
+        return code.is_decodable(received, real=self.payload == "float")
+
     def oracle(self, code, received):
         rows = code.generator.toarray()[np.asarray(received, dtype=np.int64)]
         if self.payload == "bytes":
-            return gf2_rank(rows) == code.k if rows.size else False
-        return real_full_column_rank(rows.astype(np.float64), code.k)
+            return gf2_rank(rows) == code.n_sources if rows.size else False
+        return real_full_column_rank(rows.astype(np.float64), code.n_sources)
 
     def threshold(self, code):  # fewer than k coded symbols never determine k sources
-        return code.k
+        return code.n_sources
 
     def below_threshold_sets(self, code, rng, count):
-        return [rng.permutation(code.n_coded)[:int(rng.integers(0, code.k))].astype(np.int64)
+        return [rng.permutation(code.n_coded)[:int(rng.integers(0, code.n_sources))].astype(np.int64)
                 for _ in range(count)] + [np.zeros(0, dtype=np.int64)]
 
 
 class RatelessFamily(Family):
     """:class:`RatelessCodedComputation`: ``W theta`` from LT-coded row-products."""
 
-    received_names = ("received_ids", "received")
+    received_names = ("received",)
     messages_names = ("products",)
     input_names = ("W",)
 
@@ -435,7 +440,7 @@ class RatelessFamily(Family):
         return code.n_coded
 
     def make_input(self, code, rng):
-        return rng.standard_normal((code.M, 4)), rng.standard_normal(4)
+        return rng.standard_normal((code.n_partitions, 4)), rng.standard_normal(4)
 
     def encode(self, code, data):
         W, theta = data
@@ -454,13 +459,13 @@ class RatelessFamily(Family):
 
     def oracle(self, code, received):
         rows = code.code.generator.toarray()[np.asarray(received, dtype=np.int64)]
-        return real_full_column_rank(rows.astype(np.float64), code.M)
+        return real_full_column_rank(rows.astype(np.float64), code.n_partitions)
 
     def threshold(self, code):
-        return code.M
+        return code.n_partitions
 
     def below_threshold_sets(self, code, rng, count):
-        return [rng.permutation(code.n_coded)[:int(rng.integers(0, code.M))].astype(np.int64)
+        return [rng.permutation(code.n_coded)[:int(rng.integers(0, code.n_partitions))].astype(np.int64)
                 for _ in range(count)] + [np.zeros(0, dtype=np.int64)]
 
 
@@ -482,7 +487,7 @@ class MDSComputationFamily(Family):
         return code.n_workers
 
     def make_input(self, code, rng):
-        shape = (code.n_submatrices * self.rows_per_block, 3)
+        shape = (code.n_partitions * self.rows_per_block, 3)
         if self.finite_field:  # multiples of 1/8: exact in the fixed point of scale 2^10
             return rng.integers(-64, 65, shape) / 8.0, rng.integers(-64, 65, 3) / 8.0
         return rng.standard_normal(shape), rng.standard_normal(3)
@@ -522,13 +527,13 @@ class LagrangeFamily(Family):
         return code.n_workers
 
     def make_input(self, code, rng):
-        return rng.integers(0, code.p, (code.data_blocks, 4), dtype=np.int64)
+        return rng.integers(0, code.p, (code.n_partitions, 4), dtype=np.int64)
 
     def encode(self, code, data):
         return mod_power(code.encode(data), code.degree, code.p)
 
     def decode(self, code, received, messages):
-        return code.decode_field(received, messages)
+        return code.decode(received, messages)
 
     def target(self, code, data, received, encoded):
         total = [sum(int(x) ** code.degree for x in column) % code.p for column in data.T]
@@ -555,7 +560,7 @@ class BATSFamily(Family):
 
     def draw_received(self, code, rng, encoded):
         """Packets of one transmission, each batch's received rows shuffled (row pairing kept)."""
-        headers, packets, counts = code.transmit(encoded, float(rng.uniform(0.0, 0.6)),
+        counts, packets, headers = code.transmit(encoded, float(rng.uniform(0.0, 0.6)),
                                                  seed=int(rng.integers(2**31)))
         headers, packets = headers.copy(), packets.copy()
         for j, count in enumerate(counts):
@@ -565,13 +570,15 @@ class BATSFamily(Family):
         return headers, packets, np.asarray(counts, dtype=np.int64)
 
     def decode_received(self, code, received, encoded):
-        return code.decode(*received)
+        headers, packets, counts = received
+        return code.decode(counts, packets, headers)
 
     def target(self, code, data, received, encoded):
         return data
 
     def is_decodable(self, code, received):
-        return None
+        headers, _, counts = received
+        return code.is_decodable(counts, headers)
 
     def oracle(self, code, received):
         return None
@@ -728,7 +735,7 @@ ENTRIES = [
     Entry("LagrangeCodedComputing-5-2-3-p65537", LagrangeCodedComputing,
           lambda: LagrangeCodedComputing(5, 2, 3, field=65537), LagrangeFamily()),
     Entry("RatelessCodedComputation-30-5", RatelessCodedComputation,
-          lambda: RatelessCodedComputation(30, 0.5, 5, seed=2), RatelessFamily()),
+          lambda: RatelessCodedComputation(5, 30, 0.5, seed=2), RatelessFamily()),
     # model
     Entry("FogNodeCoding-5x12", FogNodeCoding, lambda: FogNodeCoding(HOLDINGS, 0.2), FogFamily()),
 ]
@@ -847,27 +854,33 @@ CONSTRUCTORS = [
     Constructor("GCMMC-uncorrelated", _kw(GCMMC.uncorrelated, K=6, r=3, orders=(1, 3)),
                 {"K": ("int", K), "r": ("int", ("r", "computation_load")), "orders": ("int_list", ("orders",)),
                  "clusters": ("int", ("clusters", "P"))}),
-    Constructor("ReedSolomon", _kw(ReedSolomon, n=8, k=5),
-                {"n": ("int", ("n",)), "k": ("int", ("k",)), "field": ("field", ("field",))}),
-    Constructor("FastReedSolomon", _kw(FastReedSolomon, n=10, k=6),
-                {"n": ("int", ("n",)), "k": ("int", ("k",)), "field": ("field", ("field",))}),
-    Constructor("LTCode", _kw(LTCode, k=30, eta=0.5, seed=1),
-                {"k": ("int", ("k",)), "eta": ("size_real", ("eta",)), "c": ("real", ("c",)),
+    Constructor("ReedSolomon", _kw(ReedSolomon, n_coded=8, n_sources=5),
+                {"n_coded": ("int", ("n_coded",)), "n_sources": ("int", ("n_sources",)),
+                 "field": ("field", ("field",))}),
+    Constructor("FastReedSolomon", _kw(FastReedSolomon, n_coded=10, n_sources=6),
+                {"n_coded": ("int", ("n_coded",)), "n_sources": ("int", ("n_sources",)),
+                 "field": ("field", ("field",))}),
+    Constructor("LTCode", _kw(LTCode, n_sources=30, eta=0.5, seed=1),
+                {"n_sources": ("int", ("n_sources",)), "eta": ("size_real", ("eta",)), "c": ("real", ("c",)),
                  "delta": ("real", ("delta",)), "seed": ("seed", SEED), "distribution": ("choice", ("distribution",))}),
     Constructor("BATSCode", _kw(BATSCode, n_sources=40, n_batches=30, distribution=[0, 0, 0, 0, 1.0], batch_size=8,
                                 seed=1),
                 {"n_sources": ("int", ("n_sources",)), "n_batches": ("int", ("n_batches",)),
                  "batch_size": ("int", ("batch_size",)), "seed": ("seed", SEED)}),
-    Constructor("MDSCodedComputation", _kw(MDSCodedComputation, K=6, M=4, r=2),
-                {"K": ("int", K), "M": ("int", ("M",)), "r": ("int", ("r",)), "field": ("field", ("field",)),
+    Constructor("MDSCodedComputation", _kw(MDSCodedComputation, n_workers=6, n_partitions=4, computation_load=2),
+                {"n_workers": ("int", ("n_workers",)), "n_partitions": ("int", ("n_partitions",)),
+                 "computation_load": ("int", ("computation_load",)), "field": ("field", ("field",)),
                  "generator": (bad_arrays(np.ones((6, 2)))[:5] + bad_arrays(np.ones((6, 2)))[6:], ("generator",))}),
-    Constructor("MDSCodedComputation-gfp", _kw(MDSCodedComputation, K=5, M=3, r=1, field="gfp"),
+    Constructor("MDSCodedComputation-gfp", _kw(MDSCodedComputation, n_workers=5, n_partitions=3, field="gfp"),
                 {"p": ("prime", ("p", "prime")), "scale": ("real", ("scale",))}),
-    Constructor("LagrangeCodedComputing", _kw(LagrangeCodedComputing, K=7, data_blocks=3, degree=2),
-                {"K": ("int", K), "data_blocks": ("int", ("data_blocks",)), "degree": ("int", ("degree",)),
+    Constructor("LagrangeCodedComputing", _kw(LagrangeCodedComputing, n_workers=7, n_partitions=3, degree=2),
+                {"n_workers": ("int", ("n_workers",)), "n_partitions": ("int", ("n_partitions",)),
+                 "degree": ("int", ("degree",)),
                  "p": ("prime", ("p", "prime")), "scale": ("real", ("scale",)), "field": ("field", ("field",))}),
-    Constructor("RatelessCodedComputation", _kw(RatelessCodedComputation, M=30, eta=0.5, n_workers=5, seed=2),
-                {"M": ("int", ("M", "k")), "eta": ("size_real", ("eta",)), "n_workers": ("int", ("n_workers",)),
+    Constructor("RatelessCodedComputation", _kw(RatelessCodedComputation, n_workers=5, n_partitions=30, eta=0.5,
+                                                seed=2),
+                {"n_partitions": ("int", ("n_partitions", "n_sources")), "eta": ("size_real", ("eta",)),
+                 "n_workers": ("int", ("n_workers",)),
                  "seed": ("seed", SEED), "rows_per_unit": ("optional_real", ("rows_per_unit",))}),
     Constructor("FogNodeCoding", _kw(FogNodeCoding, holdings=HOLDINGS, straggling_probability=0.2),
                 {"holdings": ([("None", None), ("nan", np.where(HOLDINGS, 1.0, math.nan)),

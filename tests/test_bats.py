@@ -6,13 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from codedml.codes.erasure.bats import (
-    BATSCode,
-    batch_rank_distribution,
-    bats_threshold,
-    communication_loads,
-    multicast_rounds,
-)
+from codedml.analysis.bats_load import batch_rank_distribution, bats_threshold, communication_loads, multicast_rounds
+from codedml.codes.erasure.bats import BATSCode
 from codedml.errors import NotDecodableError, ParameterError, ShapeError
 
 GF = galois.GF(2**8)
@@ -75,13 +70,13 @@ def test_bp_decoder_recovers_exactly_what_reference_bp_recovers(n_sources, batch
     n_batches = max(1, round(batches_per_source * n_sources))
     code = BATSCode(n_sources, n_batches, batch_size=batch_size, distribution=[0.1, 0.3, 0.3, 0.3], seed=seed)
     data = np.random.default_rng(seed).integers(0, 256, (n_sources, width), dtype=np.uint8)
-    headers, packets, received = code.transmit(code.encode(data), erasure, seed=seed + 1)
+    received, packets, headers = code.transmit(code.encode(data), erasure, seed=seed + 1)
     expected = reference_bp_decode(code, headers, packets, received)
     if len(expected) == n_sources:
-        assert np.array_equal(code.decode(headers, packets, received), data)
+        assert np.array_equal(code.decode(received, packets, headers), data)
     else:
         with pytest.raises(NotDecodableError, match=f"^{n_sources - len(expected)} of {n_sources} source"):
-            code.decode(headers, packets, received)
+            code.decode(received, packets, headers)
     for source, value in expected.items():
         assert np.array_equal(np.asarray(value), data[source])
 
@@ -90,16 +85,16 @@ def test_bp_decoder_recovers_exactly_what_reference_bp_recovers(n_sources, batch
 def test_decodes_exactly_with_enough_batches(erasure):
     code = BATSCode(100, 100, batch_size=16, distribution=[0, 0, 0] + [1.0] * 9, seed=7)  # degrees 4..12
     data = np.random.default_rng(2).integers(0, 256, (100, 64), dtype=np.uint8)
-    headers, packets, received = code.transmit(code.encode(data), erasure, seed=8)
-    assert np.array_equal(code.decode(headers, packets, received), data)
+    received, packets, headers = code.transmit(code.encode(data), erasure, seed=8)
+    assert np.array_equal(code.decode(received, packets, headers), data)
 
 
 def test_too_few_batches_fail_cleanly_naming_the_missing_count():
     code = BATSCode(50, 3, batch_size=8, distribution=[0, 0, 0, 1.0], seed=1)
     data = np.zeros((50, 4), dtype=np.uint8)
-    headers, packets, received = code.transmit(code.encode(data), 0.0, seed=2)
+    received, packets, headers = code.transmit(code.encode(data), 0.0, seed=2)
     with pytest.raises(NotDecodableError) as error:
-        code.decode(headers, packets, received)
+        code.decode(received, packets, headers)
     missing = int(re.match(r"(\d+) of 50 source packets are still missing", str(error.value)).group(1))
     assert missing >= 50 - np.unique(code.batch_sources).size >= 38
     assert error.value.needed == 50 and error.value.received == int(received.sum())
@@ -114,12 +109,12 @@ def test_bad_input_is_rejected():
     with pytest.raises(ParameterError, match="erasure_probability"):
         code.transmit(code.encode(np.zeros((10, 4), dtype=np.uint8)), 1.0)
     with pytest.raises(ShapeError, match="received"):
-        code.decode(np.zeros((5, 4, 4), np.uint8), np.zeros((5, 4, 2), np.uint8), np.zeros(4, np.int64))
+        code.decode(np.zeros(4, np.int64), np.zeros((5, 4, 2), np.uint8), np.zeros((5, 4, 4), np.uint8))
 
 
 def test_rank_distribution_matches_the_simulated_relay():
     code = BATSCode(4, 3000, batch_size=6, distribution=[0, 0, 1.0], seed=5)
-    headers, _, received = code.transmit(code.encode(np.zeros((4, 1), dtype=np.uint8)), 0.25, seed=6)
+    received, _, headers = code.transmit(code.encode(np.zeros((4, 1), dtype=np.uint8)), 0.25, seed=6)
     ranks = np.array([np.linalg.matrix_rank(GF(headers[j, :r])) if r else 0 for j, r in enumerate(received)])
     predicted = batch_rank_distribution(6, 0.25, hops=2)
     assert predicted.sum() == pytest.approx(1.0)

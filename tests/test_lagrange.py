@@ -40,7 +40,7 @@ def test_generic_degree_one_computation_sums_blocks():
     code = LagrangeCodedComputing(4, 3, 1)
     blocks = np.array([[1, 2], [3, 4], [5, 6]])
     encoded = code.encode(blocks)
-    assert np.array_equal(code.decode_field([0, 2, 3], encoded[[0, 2, 3]]), [9, 12])
+    assert np.array_equal(code.decode([0, 2, 3], encoded[[0, 2, 3]]), [9, 12])
 
 
 def test_too_few_workers_for_threshold_is_a_parameter_error():

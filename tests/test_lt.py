@@ -51,7 +51,7 @@ def test_robust_soliton_matches_luby_formula_and_sums_to_one(k, c, delta):
 def test_user_distribution_is_normalised_and_validated():
     probabilities = degree_distribution(10, [1.0, 2.0, 1.0])
     np.testing.assert_allclose(probabilities, [0.0, 0.25, 0.5, 0.25])
-    with pytest.raises(ParameterError, match="only k=2"):
+    with pytest.raises(ParameterError, match="only n_sources=2"):
         degree_distribution(2, [0.2, 0.3, 0.5])
     with pytest.raises(ParameterError, match="non-negative"):
         degree_distribution(5, [0.5, -0.1])
@@ -62,7 +62,7 @@ def test_user_distribution_is_normalised_and_validated():
 
 
 def test_lt_code_refuses_more_source_symbols_than_the_packed_peeling_state_holds():
-    with pytest.raises(ParameterError, match="k must be below 2147483648"):
+    with pytest.raises(ParameterError, match="n_sources must be below 2147483648"):
         LTCode(2**31, 0.1)
 
 
@@ -94,9 +94,9 @@ def test_full_degree_rows_use_every_source_once():
 
 def test_transpose_lists_the_rows_of_every_column():
     code = LTCode(40, 0.5, seed=2)
-    t_indptr, t_indices = csr_transpose(code.indptr, code.indices, code.k)
+    t_indptr, t_indices = csr_transpose(code.indptr, code.indices, code.n_sources)
     dense = code.generator.toarray()
-    for j in range(code.k):
+    for j in range(code.n_sources):
         np.testing.assert_array_equal(t_indices[t_indptr[j]:t_indptr[j + 1]], np.flatnonzero(dense[:, j]))
 
 
@@ -150,62 +150,62 @@ def sample(params):
 @given(graphs)
 def test_peeling_recovers_exactly_what_the_reference_peels(params):
     code, received, rng = sample(params)
-    data = rng.integers(0, 256, (code.k, 3), dtype=np.uint8)
+    data = rng.integers(0, 256, (code.n_sources, 3), dtype=np.uint8)
     coded = code.encode(data)
     rows = rows_of(code, received)
-    peelable = naive_peel(rows, code.k)
+    peelable = naive_peel(rows, code.n_sources)
     decoder = code.decoder()
     decoder.add(received, coded[received])
     np.testing.assert_array_equal(np.flatnonzero(decoder.recovered_mask), sorted(peelable))
     reference = naive_peel_payloads(rows, list(coded[received]), np.bitwise_xor)
     for j in peelable:
         np.testing.assert_array_equal(decoder._sources.view(np.uint8)[j], reference[j])
-    if len(peelable) == code.k:
+    if len(peelable) == code.n_sources:
         np.testing.assert_array_equal(code.decode(received, coded[received], inactivation=False), data)
     else:
         with pytest.raises(NotDecodableError) as error:
             code.decode(received, coded[received], inactivation=False)
-        assert missing_count(error.value) == code.k - len(peelable)
+        assert missing_count(error.value) == code.n_sources - len(peelable)
 
 
 @settings(max_examples=150)
 @given(graphs)
 def test_gf2_finish_decodes_iff_full_rank_and_names_the_missing(params):
     code, received, rng = sample(params)
-    data = rng.integers(0, 256, (code.k, 16), dtype=np.uint8)
+    data = rng.integers(0, 256, (code.n_sources, 16), dtype=np.uint8)
     coded = code.encode(data)
-    determined = gf2_determined(rows_of(code, received), code.k)
+    determined = gf2_determined(rows_of(code, received), code.n_sources)
     decoder = code.decoder()
     decoder.add(received, coded[received])
-    assert decoder.finish() == code.k - len(determined)
+    assert decoder.finish() == code.n_sources - len(determined)
     np.testing.assert_array_equal(np.flatnonzero(decoder.recovered_mask), sorted(determined))
     for j in determined:
         np.testing.assert_array_equal(decoder._sources.view(np.uint8)[j], data[j])
-    if len(determined) == code.k:
+    if len(determined) == code.n_sources:
         np.testing.assert_array_equal(code.decode(received, coded[received]), data)
     else:
         with pytest.raises(NotDecodableError) as error:
             code.decode(received, coded[received])
-        assert missing_count(error.value) == code.k - len(determined)
+        assert missing_count(error.value) == code.n_sources - len(determined)
 
 
 @settings(max_examples=100)
 @given(graphs)
 def test_real_payloads_peel_like_the_reference_and_finish_over_the_reals(params):
     code, received, rng = sample(params)
-    data = rng.standard_normal((code.k, 2))
+    data = rng.standard_normal((code.n_sources, 2))
     coded = code.encode(data)
     rows = rows_of(code, received)
     peeled = code.decoder()
     peeled.add(received, coded[received])
-    assert set(np.flatnonzero(peeled.recovered_mask)) == naive_peel(rows, code.k)
-    determined = real_determined(rows, code.k)
-    if len(determined) == code.k:
+    assert set(np.flatnonzero(peeled.recovered_mask)) == naive_peel(rows, code.n_sources)
+    determined = real_determined(rows, code.n_sources)
+    if len(determined) == code.n_sources:
         np.testing.assert_allclose(code.decode(received, coded[received]), data, atol=1e-9)
     else:
         with pytest.raises(NotDecodableError) as error:
             code.decode(received, coded[received])
-        assert missing_count(error.value) == code.k - len(determined)
+        assert missing_count(error.value) == code.n_sources - len(determined)
 
 
 def test_real_finish_solves_what_gf2_cannot():
@@ -227,7 +227,7 @@ def test_incremental_decoder_completes_when_peeling_first_can():
     data = np.random.default_rng(1).integers(0, 256, (500, 24), dtype=np.uint8)
     coded = code.encode(data)
     order = np.random.default_rng(2).permutation(code.n_coded)
-    needed = peeling_completion_count(code.indptr, code.indices, code.t_indptr, code.t_indices, code.k, order)
+    needed = peeling_completion_count(code.indptr, code.indices, code.t_indptr, code.t_indices, code.n_sources, order)
     assert needed > 0
     decoder = code.decoder()
     decoder.add(order[:10], coded[order[:10]])
@@ -284,7 +284,7 @@ def test_robust_soliton_peels_at_modest_overhead_and_not_at_zero():
     for seed in range(3):
         code = LTCode(K_LARGE, 0.5, c=0.03, delta=0.5, seed=seed)
         order = np.random.default_rng(seed).permutation(code.n_coded)
-        needed = peeling_completion_count(code.indptr, code.indices, code.t_indptr, code.t_indices, code.k, order)
+        needed = peeling_completion_count(code.indptr, code.indices, code.t_indptr, code.t_indices, code.n_sources, order)
         assert 0 < needed <= 1.30 * K_LARGE
         data = np.random.default_rng(seed).integers(0, 256, (K_LARGE, 8), dtype=np.uint8)
         coded = code.encode(data)
@@ -296,7 +296,7 @@ def test_robust_soliton_peels_at_modest_overhead_and_not_at_zero():
 
 def _prefix_needing_the_real_finish(code, coded):
     """Shortest arrival prefix that peeling alone cannot decode but the elimination finish can."""
-    for m in range(code.k, code.n_coded + 1):
+    for m in range(code.n_sources, code.n_coded + 1):
         ids = np.arange(m)
         try:
             code.decode(ids, coded[:m], inactivation=False)

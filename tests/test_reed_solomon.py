@@ -63,7 +63,7 @@ def test_random_codes_recover_from_random_subsets(n_parity, k, width, seed, fiel
     rng = np.random.default_rng(seed)
     data = rng.integers(0, 256, (k, 2 * width), dtype=np.uint8)
     shards = code.encode(data)
-    received = rng.choice(code.n, k + int(rng.integers(0, n_parity + 1)), replace=False)
+    received = rng.choice(code.n_coded, k + int(rng.integers(0, n_parity + 1)), replace=False)
     assert np.array_equal(code.decode(received, shards[received]), data)
 
 

@@ -18,8 +18,8 @@ import math
 
 import numpy as np
 
-from codedml._validation import field_elements, integer, real, real_array, received_rows
-from codedml.errors import FieldTooSmallError, ParameterError, ShapeError
+from codedml._validation import field_elements, integer, real, real_array
+from codedml.errors import FieldTooSmallError, ParameterError
 from codedml.fields.galois_fields import DEFAULT_PRIME, PrimeField, get_field
 
 #: Default fixed-point scale: 16 fractional bits.
@@ -146,18 +146,3 @@ class Quantizer:
     def __repr__(self) -> str:
         return f"Quantizer(scale={self.scale!r}, p={self.p})"
 
-
-def received_field_elements(received_order: np.ndarray, messages, count: int, p: int, name: str = "messages",
-                            ndim: int | tuple[int, ...] | None = None) -> np.ndarray:
-    """Received ``GF(p)`` messages as int64 field elements, row ``i`` belonging to ``received_order[i]``.
-
-    The field-element twin of :func:`codedml.codes.gradient.base.received_messages`: ``messages`` holds one
-    row per received message (row ``i`` for ``received[i]``) or one per id (``count`` rows, row
-    ``j`` for id ``j``), from which the received rows are taken. Entries must be integers in
-    ``[0, p)``; floats, negatives, values ``>= p`` and complex numbers are refused.
-    """
-    elements = field_elements(messages, name, p, ndim=ndim)
-    if elements.ndim == 0:
-        raise ShapeError(f"{name} must have one row per received message, got a scalar")
-    rows = received_rows(elements.shape[0], received_order, count, name)
-    return elements if rows is None else elements[rows]

@@ -18,7 +18,9 @@ from __future__ import annotations
 import numpy as np
 
 from codedml._validation import array_size, field_elements, integer, real_array, received_ids
-from codedml.fields.fixed_point import Quantizer, received_field_elements
+from codedml.codes._received import received_field_elements
+from codedml.codes.computation.base import ComputationCode
+from codedml.fields.fixed_point import Quantizer
 from codedml.errors import NotDecodableError, ParameterError, ShapeError
 from codedml.fields.galois_fields import DEFAULT_PRIME, check_field_size
 from codedml.kernels.gfp import gfp_elementwise_multiply, gfp_lagrange_basis, gfp_matmul, gfp_matvec
@@ -27,14 +29,14 @@ from codedml.kernels.gfp import gfp_elementwise_multiply, gfp_lagrange_basis, gf
 DEFAULT_LCC_SCALE = 2.0**6
 
 
-class LagrangeCodedComputing:
-    """LCC for polynomial computations, recovery threshold ``(data_blocks - 1) * degree + 1``.
+class LagrangeCodedComputing(ComputationCode):
+    """LCC for polynomial computations, recovery threshold ``(k - 1) * degree + 1``.
 
     Parameters
     ----------
-    K : int
-        Workers.
-    data_blocks : int
+    n_workers : int
+        ``K``: workers.
+    n_partitions : int
         ``k``: blocks the data set is split into.
     degree : int
         ``deg f`` (2 for the linear-regression gradient).
@@ -58,26 +60,26 @@ class LagrangeCodedComputing:
     array([-0.5, -2. ])
     """
 
-    def __init__(self, K: int, data_blocks: int, degree: int, field="gfp", p: int = DEFAULT_PRIME,
+    def __init__(self, n_workers: int, n_partitions: int, degree: int, field="gfp", p: int = DEFAULT_PRIME,
                  scale: float = DEFAULT_LCC_SCALE):
-        self.n_workers = integer(K, "K", minimum=1)
-        self.data_blocks = integer(data_blocks, "data_blocks", minimum=1)
+        self.n_workers = integer(n_workers, "n_workers", minimum=1)
+        self.n_partitions = integer(n_partitions, "n_partitions", minimum=1)
         self.degree = integer(degree, "degree", minimum=1)
-        self.recovery_threshold = (self.data_blocks - 1) * self.degree + 1
+        self.recovery_threshold = (self.n_partitions - 1) * self.degree + 1
         if self.recovery_threshold > self.n_workers:
-            raise ParameterError(f"LCC needs K >= (data_blocks - 1) degree + 1 = {self.recovery_threshold} "
-                                 f"workers, got K={K}")
+            raise ParameterError(f"LCC needs n_workers >= (n_partitions - 1) degree + 1 = {self.recovery_threshold}, "
+                                 f"got n_workers={self.n_workers}")
         if isinstance(field, str) and field.strip().lower() == "real":
             raise ParameterError("LagrangeCodedComputing is offered over GF(p) only (field='gfp')")
         self.quantizer = Quantizer(scale, p if isinstance(field, str) and field.strip().lower() == "gfp" else field)
         self.field = self.quantizer.field.name
         self.p = self.quantizer.p
-        check_field_size(self.quantizer.field, self.data_blocks + self.n_workers,
-                         f"interpolation points (data_blocks + K = {self.data_blocks} + {self.n_workers})")
-        array_size(self.n_workers * self.data_blocks,
-                   f"the K x data_blocks encoding matrix (K={self.n_workers}, data_blocks={self.data_blocks})")
-        self.data_points = np.arange(1, self.data_blocks + 1, dtype=np.int64)
-        self.worker_points = np.arange(self.data_blocks + 1, self.data_blocks + self.n_workers + 1, dtype=np.int64)
+        check_field_size(self.quantizer.field, self.n_partitions + self.n_workers,
+                         f"interpolation points (n_partitions + n_workers = {self.n_partitions} + {self.n_workers})")
+        array_size(self.n_workers * self.n_partitions,
+                   f"the K x k encoding matrix (n_workers={self.n_workers}, n_partitions={self.n_partitions})")
+        self.data_points = np.arange(1, self.n_partitions + 1, dtype=np.int64)
+        self.worker_points = np.arange(self.n_partitions + 1, self.n_partitions + self.n_workers + 1, dtype=np.int64)
         self.encoding_matrix = gfp_lagrange_basis(self.data_points, self.worker_points, self.p)
         self.encoding_matrix.setflags(write=False)
         self.data_bound: float | None = None
@@ -89,36 +91,28 @@ class LagrangeCodedComputing:
     def encode(self, blocks: np.ndarray) -> np.ndarray:
         """``u(alpha_i)`` for every worker from field-element blocks (integers in ``[0, p)``) of shape ``(k, ...)``."""
         blocks = field_elements(blocks, "blocks", self.p)
-        if blocks.ndim < 1 or blocks.shape[0] != self.data_blocks:
-            raise ShapeError(f"blocks must have shape (data_blocks={self.data_blocks}, ...), got {blocks.shape}")
-        array_size(self.n_workers * (blocks.size // self.data_blocks),
-                   f"the encoded blocks (K={self.n_workers} times a block of shape {blocks.shape[1:]})")
-        flat = blocks.reshape(self.data_blocks, -1)
+        if blocks.ndim < 1 or blocks.shape[0] != self.n_partitions:
+            raise ShapeError(f"blocks must have shape (n_partitions={self.n_partitions}, ...), got {blocks.shape}")
+        array_size(self.n_workers * (blocks.size // self.n_partitions),
+                   f"the encoded blocks (n_workers={self.n_workers} times a block of shape {blocks.shape[1:]})")
+        flat = blocks.reshape(self.n_partitions, -1)
         return gfp_matmul(self.encoding_matrix, flat, self.p).reshape((self.n_workers,) + blocks.shape[1:])
-
-    def survivors(self, received) -> np.ndarray:
-        """Sorted unique worker ids from an index array (any order) or boolean mask."""
-        return np.sort(received_ids(received, self.n_workers))
-
-    def is_decodable(self, received) -> bool:
-        """Any ``(k - 1) deg f + 1`` distinct workers decode."""
-        return self.survivors(received).size >= self.recovery_threshold
 
     def decoding_coefficients(self, received) -> np.ndarray:
         """``c`` with ``sum_j f(X_j) = sum_{i in used} c_i f(u(alpha_i))``.
 
-        ``used`` is the ``(data_blocks - 1) degree + 1`` lowest received worker ids; ``c`` is in
+        ``used`` is the ``(n_partitions - 1) degree + 1`` lowest received worker ids; ``c`` is in
         that (increasing) order.
         """
         survivors = self.survivors(received)
         needed = self.recovery_threshold
         if survivors.size < needed:
             raise NotDecodableError(f"{survivors.size} worker results received, LCC needs any {needed} = "
-                                    f"(data_blocks - 1) degree + 1", received=survivors.size, needed=needed)
+                                    f"(n_partitions - 1) degree + 1", received=survivors.size, needed=needed)
         basis = gfp_lagrange_basis(self.worker_points[survivors[:needed]], self.data_points, self.p)
         return basis.sum(axis=0) % self.p
 
-    def decode_field(self, received, results: np.ndarray) -> np.ndarray:
+    def decode(self, received, results) -> np.ndarray:
         """``sum_j f(X_j)`` as field elements.
 
         Parameters
@@ -142,22 +136,22 @@ class LagrangeCodedComputing:
         """Quantise ``A = [X, y]``, split its ``N`` rows into ``k`` blocks and encode: shape ``(K, N / k, L + 1)``."""
         X = real_array(X, "X", ndim=2)
         y = real_array(y, "y", shape=(X.shape[0],))
-        if X.shape[0] % self.data_blocks:
-            raise ShapeError(f"the N={X.shape[0]} rows must split evenly into data_blocks={self.data_blocks}")
-        array_size(self.n_workers * (X.shape[0] // self.data_blocks) * (X.shape[1] + 1),
-                   f"the encoded data (K={self.n_workers} blocks of shape ({X.shape[0] // self.data_blocks}, "
+        if X.shape[0] % self.n_partitions:
+            raise ShapeError(f"the N={X.shape[0]} rows must split evenly into n_partitions={self.n_partitions}")
+        array_size(self.n_workers * (X.shape[0] // self.n_partitions) * (X.shape[1] + 1),
+                   f"the encoded data (n_workers={self.n_workers} blocks of shape ({X.shape[0] // self.n_partitions}, "
                    f"{X.shape[1] + 1}))")
         augmented = np.column_stack([X, y])
         self.data_bound = float(np.abs(augmented).max()) if augmented.size else 0.0
         self._rows = X.shape[0]
-        blocks = self.quantizer.quantize(augmented).reshape(self.data_blocks, -1, augmented.shape[1])
+        blocks = self.quantizer.quantize(augmented).reshape(self.n_partitions, -1, augmented.shape[1])
         return self.encode(blocks)
 
     def regression_worker_results(self, encoded: np.ndarray, theta: np.ndarray) -> np.ndarray:
         """Every worker's ``f(u(alpha_i)) = X~_i^T (A~_i theta')`` mod ``p``, shape ``(K, L)``."""
         encoded = field_elements(encoded, "encoded", self.p, shape=(self.n_workers, None, None))
         if encoded.shape[2] < 1:
-            raise ShapeError(f"encoded must have shape (K={self.n_workers}, N/k, L+1), got {encoded.shape}")
+            raise ShapeError(f"encoded must have shape (n_workers={self.n_workers}, N/k, L+1), got {encoded.shape}")
         n_features = encoded.shape[2] - 1
         theta = real_array(theta, "theta", shape=(n_features,))
         if self.data_bound is None or self._rows is None:
@@ -173,4 +167,4 @@ class LagrangeCodedComputing:
 
     def decode_regression(self, received, results: np.ndarray) -> np.ndarray:
         """The gradient ``X^T (X theta - y)`` of the quantised data (exact fixed point), from any threshold-many workers."""
-        return self.quantizer.dequantize(self.decode_field(received, results), scale_power=3)
+        return self.quantizer.dequantize(self.decode(received, results), scale_power=3)

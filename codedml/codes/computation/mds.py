@@ -92,7 +92,8 @@ class MDSCodedComputation(ComputationCode):
             raise ParameterError(f"the computation_load r={r} must divide the number of submatrices n_partitions "
                                  f"M={M}")
         if M // r > K:
-            raise ParameterError(f"an (M/r, K) MDS code needs M/r <= K; got M/r={M // r}, n_workers K={K}")
+            raise ParameterError(f"an (M/r, K) MDS code needs n_partitions / computation_load <= n_workers; got "
+                                 f"n_partitions={M}, computation_load={r}, n_workers={K}")
         self.n_workers, self.n_partitions, self.computation_load = K, M, r
         self.recovery_threshold = M // r
         self.residual_tolerance = real(residual_tolerance, "residual_tolerance", minimum=0.0, open_minimum=True)

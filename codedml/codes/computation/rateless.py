@@ -13,24 +13,25 @@ from __future__ import annotations
 import numpy as np
 
 from codedml import _validation as check
+from codedml.codes.computation.base import ComputationCode
 from codedml.codes.erasure.lt import LTCode, LTDecoder
 from codedml.errors import NotDecodableError, ParameterError, ShapeError
 from codedml.kernels.peeling import peeling_completion_count
 from codedml.kernels.rateless import coded_row_arrival_times, rateless_completion
 
 
-class RatelessCodedComputation:
+class RatelessCodedComputation(ComputationCode):
     """LT-coded ``W theta`` with row-by-row streaming from the workers.
 
     Parameters
     ----------
-    M : int
+    n_workers : int
+        ``p`` (Mallick), ``K`` (seed cpgc): number of workers, ``1 <= n_workers <= Q``.
+    n_partitions : int
         ``m`` (Mallick et al.), ``M`` (seed cpgc): number of source rows or row blocks of ``W``
         (the LT source symbols).
     eta : float
         Redundancy ``eta >= 0`` (Mallick's ``alpha = 1 + eta``): ``Q = ceil((1 + eta) M)`` coded rows.
-    n_workers : int
-        ``p`` (Mallick), ``K`` (seed cpgc): number of workers, ``1 <= n_workers <= Q``.
     distribution : {"robust", "ideal"} or array_like
         LT degree distribution (see :func:`codedml.codes.erasure.lt.degree_distribution`).
     c, delta : float
@@ -39,13 +40,13 @@ class RatelessCodedComputation:
         Makes the LT graph reproducible.
     rows_per_unit : float, optional
         Row-products a worker computes in one unit time ``tau_w`` of the straggler model.
-        Default ``M / n_workers``: one unit time is the time an uncoded worker needs for its
+        Default ``n_partitions / n_workers``: one unit time is the time an uncoded worker needs for its
         ``M / n_workers`` rows, so times compare directly with one-message codes of load 1.
 
     Attributes
     ----------
     code : LTCode
-        The row code (``k = M``, ``Q`` coded symbols).
+        The row code (``n_sources = M``, ``Q`` coded symbols).
     worker_of : ndarray of int64, shape (Q,)
         Worker that computes each coded row (contiguous blocks, sizes differing by at most one).
     position : ndarray of int64, shape (Q,)
@@ -63,7 +64,7 @@ class RatelessCodedComputation:
     --------
     >>> import numpy as np
     >>> from codedml.codes.computation.rateless import RatelessCodedComputation
-    >>> scheme = RatelessCodedComputation(100, 0.5, 10, seed=2)
+    >>> scheme = RatelessCodedComputation(10, 100, 0.5, seed=2)
     >>> rng = np.random.default_rng(0)
     >>> W, theta = rng.integers(-5, 6, (100, 8)).astype(float), rng.integers(-5, 6, 8).astype(float)
     >>> products = scheme.row_products(scheme.encode(W), theta)
@@ -73,15 +74,16 @@ class RatelessCodedComputation:
     True
     """
 
-    def __init__(self, M: int, eta: float, n_workers: int, distribution="robust", c: float = 0.03,
+    def __init__(self, n_workers: int, n_partitions: int, eta: float, distribution="robust", c: float = 0.03,
                  delta: float = 0.5, seed=None, rows_per_unit: float | None = None):
-        self.code = LTCode(M, eta, distribution, c, delta, seed)
-        self.M = self.code.k
+        n_partitions = check.integer(n_partitions, "n_partitions", minimum=1)
+        self.code = LTCode(n_partitions, eta, distribution, c, delta, seed)
+        self.n_partitions = self.code.n_sources
         self.eta = self.code.eta
         # every worker gets at least one coded row
         self.n_workers = check.integer(n_workers, "n_workers", minimum=1, maximum=self.code.n_coded)
         if rows_per_unit is None:
-            rows_per_unit = self.M / self.n_workers
+            rows_per_unit = self.n_partitions / self.n_workers
         self.rows_per_unit = check.real(rows_per_unit, "rows_per_unit", minimum=0.0, open_minimum=True)
         counts = np.full(self.n_workers, self.n_coded // self.n_workers, dtype=np.int64)
         counts[:self.n_coded % self.n_workers] += 1
@@ -94,6 +96,16 @@ class RatelessCodedComputation:
     def n_coded(self) -> int:
         """``Q``: number of coded rows (row blocks)."""
         return self.code.n_coded
+
+    @property
+    def n_results(self) -> int:
+        """Received ids name coded row-products: ``Q`` of them."""
+        return self.n_coded
+
+    @property
+    def recovery_threshold(self) -> int:
+        """``M``: fewer row-products never determine the ``M`` source row-products."""
+        return self.n_partitions
 
     def rows_of_worker(self, worker: int) -> np.ndarray:
         """Coded row ids of ``worker``, in the order it computes and sends them."""
@@ -117,12 +129,13 @@ class RatelessCodedComputation:
             listed in row ``i`` of the LT generator.
         """
         W = check.real_array(W, "W", ndim=2)
-        if W.shape[0] == 0 or W.shape[0] % self.M:
-            raise ShapeError(f"W must be 2-D with a positive multiple of M={self.M} rows, got shape {W.shape}")
-        block, width = W.shape[0] // self.M, W.shape[1]
+        if W.shape[0] == 0 or W.shape[0] % self.n_partitions:
+            raise ShapeError(f"W must be 2-D with a positive multiple of n_partitions={self.n_partitions} rows, "
+                             f"got shape {W.shape}")
+        block, width = W.shape[0] // self.n_partitions, W.shape[1]
         check.array_size(self.n_coded * block * width, f"the coded matrix of Q={self.n_coded} blocks of "
                          f"{block} x {width}")
-        coded = self.code.encode(np.ascontiguousarray(W).reshape(self.M, block * width))
+        coded = self.code.encode(np.ascontiguousarray(W).reshape(self.n_partitions, block * width))
         return coded.reshape(self.n_coded * block, width)
 
     def worker_matrices(self, coded) -> list[np.ndarray]:
@@ -147,16 +160,20 @@ class RatelessCodedComputation:
         """An incremental decoder: add row-products (``(b,)`` payloads) as they arrive."""
         return self.code.decoder()
 
-    def decode(self, received_ids, products, inactivation: bool = True) -> np.ndarray:
+    def is_decodable(self, received, inactivation: bool = True) -> bool:
+        """Whether :meth:`decode` recovers ``W theta`` from the coded row-products ``received`` (real elimination)."""
+        return self.code.is_decodable(received, inactivation, real=True)
+
+    def decode(self, received, products, inactivation: bool = True) -> np.ndarray:
         """``W theta`` from received coded row-products.
 
         Parameters
         ----------
-        received_ids : array_like of int or bool
+        received : array_like of int or bool
             Coded row ids (``0..Q-1``) that arrived, in any order, each once (or a boolean mask
             over the ``Q`` coded rows).
-        products : array_like, shape (len(received_ids), b) or (len(received_ids),)
-            Their row-products: row ``i`` for ``received_ids[i]`` (for a mask, the ``i``-th
+        products : array_like, shape (len(received), b) or (len(received),)
+            Their row-products: row ``i`` for ``received[i]`` (for a mask, the ``i``-th
             received id in increasing order); or all ``Q`` row-products, row ``j`` for coded row ``j``.
         inactivation : bool
             Finish what peeling leaves by real Gaussian elimination.
@@ -170,7 +187,7 @@ class RatelessCodedComputation:
         NotDecodableError
             If some source row-products cannot be recovered (the message names how many).
         """
-        ids = check.received_ids(received_ids, self.n_coded, "received_ids")
+        ids = check.received_ids(received, self.n_coded, "received")
         products = check.real_array(products, "products", ndim=(1, 2))
         if products.ndim == 1:
             products = products[:, None]
@@ -188,10 +205,12 @@ class RatelessCodedComputation:
         """
         order = check.ids(arrival_order, "arrival_order", self.n_coded, mask=False)
         code = self.code
-        needed = peeling_completion_count(code.indptr, code.indices, code.t_indptr, code.t_indices, code.k, order)
+        needed = peeling_completion_count(code.indptr, code.indices, code.t_indptr, code.t_indices, code.n_sources,
+                                          order)
         if needed < 0:
-            raise NotDecodableError(f"the {order.size} row-products in arrival_order do not peel all M={self.M} "
-                                    f"sources", received=int(order.size), needed=self.M)
+            raise NotDecodableError(f"the {order.size} row-products in arrival_order do not peel all "
+                                    f"n_partitions={self.n_partitions} sources", received=int(order.size),
+                                    needed=self.n_partitions)
         return int(needed)
 
     def arrival_times(self, unit_times) -> np.ndarray:
@@ -218,45 +237,51 @@ class RatelessCodedComputation:
         """
         unit_times = self._unit_times(unit_times)
         code = self.code
-        return rateless_completion(code.indptr, code.indices, code.t_indptr, code.t_indices, code.k,
+        return rateless_completion(code.indptr, code.indices, code.t_indptr, code.t_indices, code.n_sources,
                                    self.worker_of, self.position, unit_times, self.rows_per_unit)
 
-    def simulate(self, model, n_iterations: int = 1000, seed=None):
-        """Monte Carlo completion time and communication load under a straggler model.
+    # ---- the simulator's protocol (codedml.sim.simulate) -------------------------------------------
+    @property
+    def message_workers(self) -> np.ndarray:
+        """The worker that sends each coded row-product (:attr:`worker_of`)."""
+        return self.worker_of
+
+    @property
+    def message_steps(self) -> np.ndarray:
+        """Unit times worked before each row-product is sent: ``position / rows_per_unit``."""
+        return self.position / self.rows_per_unit
+
+    def first_decodable(self, arrival_times, required: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """First time the arrived row-products peel completely, and how many arrived by then.
 
         Parameters
         ----------
-        model : codedml.sim.StragglerModel
-            Draws ``tau_w`` per iteration and worker.
-        n_iterations : int
-            Iterations (at least 2).
-        seed : int or numpy.random.Generator, optional
+        arrival_times : array_like, shape (n_iterations, Q)
+            Arrival time of each coded row-product (``inf``: never); ties arrive in coded-row order.
+        required : None
+            Rateless computation has no partial mode.
 
         Returns
         -------
-        codedml.sim.SimulationResult
-            ``mean_messages`` is the mean number of row-products received up to completion.
+        times : ndarray of float64, shape (n_iterations,)
+            ``inf`` for an iteration whose arrivals never peel completely.
+        used : ndarray of int64, shape (n_iterations,)
+            Row-products received up to then (0 if never).
         """
-        from codedml.sim.montecarlo import (  # codedml.sim imports codedml.codes
-            Z_95,
-            SimulationResult,
-        )
-
-        if not callable(getattr(model, "unit_times", None)):
-            raise ParameterError(f"model must be a straggler model with unit_times(), got {type(model).__name__}")
-        n_iterations = check.integer(n_iterations, "n_iterations", minimum=2)
-        check.array_size(n_iterations * self.n_workers, f"the unit times of n_iterations={n_iterations} x "
-                         f"n_workers={self.n_workers}")
-        rng = check.rng(seed)
-        times, received = self.completion(model.unit_times(n_iterations, self.n_workers, rng))
-        ok = np.isfinite(times)
-        if not ok.any():
-            raise NotDecodableError(f"no iteration of {n_iterations} peeled completely under {model!r}",
-                                    received=0, needed=self.M)
-        finite = times[ok]
-        ci = Z_95 * finite.std(ddof=1) / np.sqrt(finite.size) if finite.size > 1 else np.inf
-        return SimulationResult(float(finite.mean()), float(ci), float(received[ok].mean()), int(n_iterations),
-                                float(1.0 - ok.mean()))
+        if required is not None:
+            raise ParameterError("required: rateless coded computation has no partial mode; pass None")
+        arrival_times = check.arrival_times(arrival_times, "arrival_times", self.n_coded)
+        code = self.code
+        times = np.full(arrival_times.shape[0], np.inf)
+        used = np.zeros(arrival_times.shape[0], dtype=np.int64)
+        for it, arrivals in enumerate(arrival_times):
+            order = np.argsort(arrivals, kind="stable")
+            n_finite = int(np.count_nonzero(np.isfinite(arrivals)))
+            needed = peeling_completion_count(code.indptr, code.indices, code.t_indptr, code.t_indices,
+                                              code.n_sources, order[:n_finite])
+            if needed > 0:
+                times[it], used[it] = arrivals[order[needed - 1]], needed
+        return times, used
 
     def _unit_times(self, unit_times) -> np.ndarray:
         unit_times = check.real_array(unit_times, "unit_times", ndim=(1, 2), finite=False)

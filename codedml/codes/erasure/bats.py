@@ -1,27 +1,21 @@
-"""BATS (batched sparse) codes over ``GF(2^8)`` and their communication load (survey section 4, Figures 6–7).
+"""BATS (batched sparse) codes over ``GF(2^8)`` (survey section 4, Figure 6).
 
 :class:`BATSCode` is the two-layer code of the survey's Figure 6: an outer LT-like code whose
 coded units are *batches* of ``M`` packets (each a random ``GF(2^8)`` combination of the
 batch's ``d``-many source packets, ``d ~ Psi``), an inner random linear network code applied
 by an intermediate node to the packets of each batch, and belief-propagation decoding of
 batches at the sink. All loops over batches, packets and bytes run in :mod:`codedml.kernels.bats`.
-
-:func:`communication_loads` is the load model behind the survey's Figure 7 (BATS against
-uncoded and deterministic coded computing as the computing load varies). The survey gives only
-the figure and its conclusion (BATS is lower "if the computing load is lower than certain
-thresholds") and refers to its reference [12] for details; the model's assumptions are ours
-and are listed in the function's docstring.
+The load model of the survey's Figure 7 is :mod:`codedml.analysis.bats_load`.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
-from scipy.stats import binom
 
 from codedml import _validation as check
-from codedml.codes.erasure.lt import degree_distribution, kernel_seed
+from codedml._validation import kernel_seed
+from codedml.codes.erasure.base import ErasureCode
+from codedml.codes.erasure.lt import degree_distribution
 from codedml.errors import NotDecodableError, ParameterError, ShapeError
 from codedml.fields.galois_fields import get_field
 from codedml.kernels.bats import (
@@ -34,13 +28,9 @@ from codedml.kernels.bats import (
 
 #: Field size of the batch coefficients.
 FIELD_ORDER = 256
-#: Largest batch size of the rank model (:func:`batch_rank_distribution` is ``O(hops M^3)`` Python work).
-MAX_MODEL_BATCH_SIZE = 256
-#: :func:`multicast_rounds` refuses settings whose sum may need more rounds than this (``O(rounds^2)`` work).
-MAX_MULTICAST_ROUNDS = 10_000
 
 
-class BATSCode:
+class BATSCode(ErasureCode):
     """BATS code: ``n_batches`` batches of ``M`` packets over ``GF(2^8)`` for ``K`` source packets.
 
     Parameters
@@ -52,7 +42,8 @@ class BATSCode:
     distribution : {"robust", "ideal"} or array_like
         Batch degree distribution ``Psi`` (see :func:`codedml.codes.erasure.lt.degree_distribution`),
         usually a vector ``p[d - 1] = P(degree = d)``. BATS's degree-optimised distributions
-        depend on the channel's rank distribution (:func:`batch_rank_distribution`) and are not
+        depend on the channel's rank distribution
+        (:func:`~codedml.analysis.bats_load.batch_rank_distribution`) and are not
         computed here, so there is no default: the LT solitons ignore that a batch solves up to
         ``rank`` sources at once and need far more batches.
     batch_size : int
@@ -66,8 +57,8 @@ class BATSCode:
     >>> from codedml.codes.erasure.bats import BATSCode
     >>> code = BATSCode(40, 30, batch_size=8, distribution=[0, 0, 0, 0, 1.0], seed=1)
     >>> data = np.random.default_rng(0).integers(0, 256, (40, 16), dtype=np.uint8)
-    >>> headers, packets, received = code.transmit(code.encode(data), erasure_probability=0.1, seed=2)
-    >>> bool(np.array_equal(code.decode(headers, packets, received), data))
+    >>> received, packets, headers = code.transmit(code.encode(data), erasure_probability=0.1, seed=2)
+    >>> bool(np.array_equal(code.decode(received, packets, headers), data))
     True
     """
 
@@ -89,6 +80,11 @@ class BATSCode:
             self.n_sources, self.n_batches, self.batch_size, self.degree_probabilities, self.seed)
 
     @property
+    def n_coded(self) -> int:
+        """The coded units are the ``n_batches`` batches."""
+        return self.n_batches
+
+    @property
     def degrees(self) -> np.ndarray:
         """``d_j``: number of source packets in each batch."""
         return np.diff(self.batch_indptr)
@@ -104,36 +100,42 @@ class BATSCode:
     def transmit(self, coded_batches, erasure_probability: float, seed=None):
         """Send the batches through one recoding relay over two erasure links (the inner code).
 
-        Returns ``(headers, packets, received)``: per batch, the ``r_j`` received packets, their
-        headers (transfer matrix ``H_j``, ``r_j x M``) in the first ``r_j`` rows, and ``r_j``.
+        Returns ``(received, packets, headers)``, the arguments of :meth:`decode`: per batch,
+        ``r_j`` received packets, their payloads and their headers (transfer matrix ``H_j``,
+        ``r_j x M``) in the first ``r_j`` rows.
         """
         coded = _bytes(coded_batches, "coded batches", (self.n_batches, self.batch_size, None))
         erasure_probability = check.probability(erasure_probability, "erasure_probability", open_maximum=True)
-        return recode_through_relay(coded, erasure_probability, kernel_seed(seed), self.field.reduction)
+        headers, packets, received = recode_through_relay(coded, erasure_probability, kernel_seed(seed),
+                                                          self.field.reduction)
+        return received, packets, headers
 
-    def decode(self, headers, packets, received) -> np.ndarray:
+    def decode(self, received, packets, headers) -> np.ndarray:
         """Belief-propagation decoding of batches: the ``K x T`` source packets.
+
+        A batch's received packets are known by their count and their headers (a batch is not
+        received or lost as a whole), so BATS takes the headers beside the family's
+        ``(received, coded)``.
 
         Parameters
         ----------
+        received : array_like of int, shape (n_batches,)
+            ``r_j``: received packets per batch (``0 <= r_j <= M``).
+        packets : ndarray of uint8, shape (n_batches, M, T)
+            The received payloads: row ``r < received[j]`` of ``packets[j]``.
         headers : ndarray of uint8, shape (n_batches, M, M)
             Row ``r < received[j]`` of ``headers[j]``: received packet ``r``'s coefficients over
             batch ``j``'s ``M`` coded packets.
-        packets : ndarray of uint8, shape (n_batches, M, T)
-            The received payloads, in the same rows.
-        received : array_like of int, shape (n_batches,)
-            ``r_j``: received packets per batch (``0 <= r_j <= M``).
 
         Raises
         ------
         NotDecodableError
             When belief propagation stops with source packets still unknown; names how many.
         """
-        headers, packets, received = self._check_received(headers, packets, received)
-        transfer = source_transfer_matrices(self.batch_indptr, self.generator, headers, received,
-                                            self.field.exp, self.field.log)
-        sources, known = bats_bp_decode(self.batch_indptr, self.batch_sources, transfer, received, packets.copy(),
-                                        self.n_sources, self.field.exp, self.field.log, self.field.reduction)
+        received = self._check_counts(received)
+        packets = _bytes(packets, "packets", (self.n_batches, self.batch_size, None))
+        headers = _bytes(headers, "headers", (self.n_batches, self.batch_size, self.batch_size))
+        sources, known = self._belief_propagation(received, packets.copy(), headers)
         missing = self.n_sources - int(np.count_nonzero(known))
         if missing:
             raise NotDecodableError(
@@ -142,12 +144,23 @@ class BATSCode:
                 received=int(received.sum()), needed=self.n_sources)
         return sources
 
-    def _check_received(self, headers, packets, received):
+    def is_decodable(self, received, headers) -> bool:
+        """Whether :meth:`decode` recovers every source packet (the headers alone decide)."""
+        received = self._check_counts(received)
         headers = _bytes(headers, "headers", (self.n_batches, self.batch_size, self.batch_size))
-        packets = _bytes(packets, "packets", (self.n_batches, self.batch_size, None))
-        received = check.integer_array(received, "received", shape=(self.n_batches,), minimum=0,
-                                       maximum=self.batch_size)
-        return headers, packets, received
+        _, known = self._belief_propagation(received, np.zeros((self.n_batches, self.batch_size, 0), np.uint8),
+                                            headers)
+        return bool(known.all())
+
+    def _belief_propagation(self, received, packets, headers):
+        transfer = source_transfer_matrices(self.batch_indptr, self.generator, headers, received,
+                                            self.field.exp, self.field.log)
+        return bats_bp_decode(self.batch_indptr, self.batch_sources, transfer, received, packets, self.n_sources,
+                              self.field.exp, self.field.log, self.field.reduction)
+
+    def _check_counts(self, received) -> np.ndarray:
+        return check.integer_array(received, "received", shape=(self.n_batches,), minimum=0,
+                                   maximum=self.batch_size)
 
 
 def _bytes(value, name: str, shape: tuple) -> np.ndarray:
@@ -169,142 +182,3 @@ def _bytes(value, name: str, shape: tuple) -> np.ndarray:
             or any(n is not None and n != got for n, got in zip(shape, array.shape)):
         raise ShapeError(f"{name} must be a uint8 array of shape {wanted}, got {array.dtype} {array.shape}")
     return np.ascontiguousarray(array)
-
-
-# ---- Figure 7: communication load ---------------------------------------------------------------
-def batch_rank_distribution(batch_size: int, erasure_probability: float, hops: int,
-                            field_order: int = FIELD_ORDER) -> np.ndarray:
-    """Distribution of the rank of a batch's transfer matrix after ``hops`` erasure links with
-    random recoding at every intermediate node: ``p[rho] = P(rank = rho)``, ``rho = 0..M``.
-
-    On each link the receiver gets ``Bin(M, 1 - e)`` of the ``M`` packets the sender makes from
-    its ``rho``-dimensional batch subspace (the source's packets are independent; a relay's are
-    uniform in its subspace); adding a uniform vector of a ``rho``-dimensional space to ``a``
-    independent ones raises the rank with probability ``1 - q^(a - rho)``.
-    """
-    batch_size = check.integer(batch_size, "batch_size", minimum=1, maximum=MAX_MODEL_BATCH_SIZE)
-    erasure_probability = check.probability(erasure_probability, "erasure_probability")
-    hops = check.integer(hops, "hops", minimum=0)
-    field_order = check.integer(field_order, "field_order", minimum=2)
-    rank = np.zeros(batch_size + 1)
-    rank[batch_size] = 1.0
-    counts = binom.pmf(np.arange(batch_size + 1), batch_size, 1.0 - erasure_probability)
-    for hop in range(hops):
-        new = np.zeros(batch_size + 1)
-        for rho in range(batch_size + 1):
-            if rank[rho] == 0:
-                continue
-            if hop == 0:  # the source's M packets are independent: rank = number received
-                new += rank[rho] * counts
-                continue
-            state = np.zeros(rho + 1)  # rank after adding received packets one by one
-            state[0] = 1.0
-            for n_received in range(batch_size + 1):
-                new[: rho + 1] += rank[rho] * counts[n_received] * state
-                grown = np.zeros(rho + 1)
-                for a in range(rho + 1):
-                    rise = 1.0 - float(field_order) ** (a - rho) if a < rho else 0.0
-                    grown[a] += state[a] * (1.0 - rise)
-                    if a < rho:
-                        grown[a + 1] += state[a] * rise
-                state = grown
-        rank = new
-    return rank
-
-
-def multicast_rounds(n_receivers: int, erasure_probability: float, hops: int, tolerance: float = 1e-12) -> float:
-    """Expected end-to-end sending rounds until all ``n_receivers`` hold a packet.
-
-    A round sends the packet along ``hops - 1`` unicast links to the last node (each erasing with
-    probability ``e``), which broadcasts it once to the receivers (independent erasures ``e``);
-    ``E[rounds] = sum_t (1 - E_S[(1 - e^S)^r])``, ``S ~ Bin(t, (1 - e)^(hops - 1))`` the rounds
-    that reached the last node.
-    """
-    n_receivers = check.integer(n_receivers, "n_receivers", minimum=0)
-    erasure_probability = check.probability(erasure_probability, "erasure_probability", open_maximum=True)
-    hops = check.integer(hops, "hops", minimum=1)
-    tolerance = check.real(tolerance, "tolerance", minimum=0.0, maximum=1.0, open_minimum=True)
-    if n_receivers == 0:
-        return 0.0
-    reach = (1.0 - erasure_probability) ** (hops - 1)
-    # a receiver still lacks the packet after t rounds with probability (1 - reach (1 - e))^t: by the
-    # union bound the sum stops by round ln(r / tolerance) / -ln(1 - reach (1 - e))
-    per_round = reach * (1.0 - erasure_probability)
-    bound = math.log(n_receivers / tolerance) / -math.log1p(-per_round) if per_round < 1 else 1.0
-    if not bound <= MAX_MULTICAST_ROUNDS:
-        raise ParameterError(f"multicast_rounds would sum up to {bound:.3g} rounds (limit {MAX_MULTICAST_ROUNDS}): "
-                             f"erasure_probability={erasure_probability!r} is too close to 1 for hops={hops}")
-    expected, t = 0.0, 0
-    while True:
-        reached = np.arange(t + 1)
-        done = float(np.sum(binom.pmf(reached, t, reach) * (1.0 - erasure_probability ** reached) ** n_receivers))
-        expected += 1.0 - done
-        if 1.0 - done < tolerance:
-            return expected
-        t += 1
-
-
-def communication_loads(n_nodes: int, computing_loads, erasure_probability: float, batch_size: int = 16,
-                        hops: int = 3, bats_overhead: float = 0.05) -> dict[str, np.ndarray]:
-    """Communication load of uncoded, deterministic coded and BATS-coded shuffling (survey Figure 7).
-
-    Assumed model (ours; the survey shows only the figure):
-
-    - ``K = n_nodes`` fog nodes in a MapReduce-style computation; the computing load ``r`` is the
-      number of nodes that map each file (the survey: "involved computing nodes"), so a node
-      lacks a fraction ``1 - r/K`` of the intermediate values it reduces. Loads are expected
-      packet transmissions, summed over links, per intermediate value (normalised as in coded
-      distributed computing by Li et al.).
-    - Exchanges cross ``hops`` packet-erasure links (store-and-forward through fog relays), each
-      erasing independently with probability ``e = erasure_probability`` (the survey's
-      ``e_F``, "corresponds to straggling probability").
-    - **Uncoded**: each missing value is unicast and re-sent end to end until it arrives:
-      ``L = (1 - r/K) * tx * E[rounds_1]`` with ``tx = sum_{i<hops} (1 - e)^i`` transmissions per
-      round (a relay forwards only what it received) and ``E[rounds_1] = 1 / (1 - e)^hops``.
-    - **Deterministic coded computing** (Li et al.'s coded multicast, the survey's section 3
-      network codes): the ``1/r`` multicast gain, but each coded packet is re-sent until *all*
-      ``r`` receivers hold it: ``L = (1/r)(1 - r/K) * tx * E[rounds_r]``
-      (:func:`multicast_rounds`).
-    - **BATS**: no feedback and no retransmission; every link carries ``M`` packets per batch and
-      relays recode, so a batch delivers ``E[rank]`` dimensions (:func:`batch_rank_distribution`),
-      and the outer code needs ``1 + bats_overhead`` dimensions per value. Random batch
-      combinations are not aligned with the receivers' side information, so BATS has no
-      multicast gain: ``L = (1 - r/K) * hops * M / E[rank] * (1 + bats_overhead)``.
-
-    Consequently BATS is below uncoded whenever its per-value cost ``hops M (1 + overhead) /
-    E[rank]`` beats end-to-end retransmission (more so with more hops and erasures), and below
-    deterministic coded computing only while the computing load ``r`` is below a threshold
-    (:func:`bats_threshold`) — the survey's conclusion.
-
-    Returns
-    -------
-    dict
-        ``"computing_load"``, ``"uncoded"``, ``"coded"``, ``"bats"`` (arrays over the loads) and
-        ``"expected_rank"``.
-    """
-    n_nodes = check.integer(n_nodes, "n_nodes", minimum=2)
-    loads = check.integer_array(computing_loads, "computing loads", ndim=1, minimum=1, maximum=n_nodes)
-    if loads.size == 0:
-        raise ParameterError(f"computing loads must be a non-empty list of integers in [1, {n_nodes}]")
-    erasure_probability = check.probability(erasure_probability, "erasure_probability", open_maximum=True)
-    hops = check.integer(hops, "hops", minimum=1)
-    batch_size = check.integer(batch_size, "batch_size", minimum=1, maximum=MAX_MODEL_BATCH_SIZE)
-    bats_overhead = check.real(bats_overhead, "bats_overhead", minimum=0.0)
-    missing = 1.0 - loads / n_nodes
-    per_round = math.fsum((1.0 - erasure_probability) ** i for i in range(hops))
-    rounds = np.array([multicast_rounds(int(r), erasure_probability, hops) for r in loads])
-    rank = batch_rank_distribution(batch_size, erasure_probability, hops)
-    expected_rank = float(np.arange(batch_size + 1) @ rank)
-    return {
-        "computing_load": loads,
-        "uncoded": missing * per_round * multicast_rounds(1, erasure_probability, hops),
-        "coded": missing / loads * per_round * rounds,
-        "bats": missing * hops * batch_size / expected_rank * (1.0 + bats_overhead),
-        "expected_rank": expected_rank,
-    }
-
-
-def bats_threshold(loads: dict[str, np.ndarray]) -> int | None:
-    """The largest computing load at which BATS is below deterministic coded computing (``None``: never)."""
-    below = loads["computing_load"][loads["bats"] < loads["coded"]]
-    return int(below.max()) if below.size else None

@@ -14,7 +14,8 @@ import functools
 import numpy as np
 
 from codedml import _validation as check
-from codedml.errors import NotDecodableError, ParameterError, ShapeError
+from codedml.codes.erasure.base import ErasureCode
+from codedml.errors import NotDecodableError, ParameterError
 from codedml.fields.galois_fields import BinaryExtensionField, check_field_size, get_field
 from codedml.kernels.additive_fft import chunked_encode, erasure_decode, log_walsh_table
 
@@ -95,7 +96,7 @@ def _power_of_two_at_least(value: int) -> int:
 
 
 # ---- the code -------------------------------------------------------------------------------------
-class FastReedSolomon:
+class FastReedSolomon(ErasureCode):
     """Systematic MDS erasure code with ``O(n log n)`` encoding and decoding (additive FFT).
 
     Shard ``j < k`` is data shard ``j``; shard ``k + i`` is parity shard ``i``; any ``k`` shards
@@ -115,13 +116,18 @@ class FastReedSolomon:
 
     Parameters
     ----------
-    n : int
-        Total number of shards: ``n <= 256`` over ``GF(2^8)``, ``n <= 65536`` over ``GF(2^16)``.
-    k : int
-        Number of data shards, ``1 <= k <= n``.
+    n_coded : int
+        ``n``: total number of shards, ``n <= 256`` over ``GF(2^8)``, ``n <= 65536`` over ``GF(2^16)``.
+    n_sources : int
+        ``k``: number of data shards, ``1 <= k <= n``.
     field : str or BinaryExtensionField
         ``"gf2^16"`` (default) or ``"gf2^8"``. Over ``GF(2^16)`` a symbol is two bytes: byte shards
         hold an even number of bytes, read as native-order ``uint16``, or are passed as ``uint16``.
+
+    Notes
+    -----
+    Shards follow the rules of :class:`~codedml.codes.erasure.reed_solomon.ReedSolomon`: ``uint8``
+    bytes, or symbols of the field's dtype or of any integer dtype holding values in ``[0, 2^m)``.
 
     Examples
     --------
@@ -135,14 +141,14 @@ class FastReedSolomon:
     True
     """
 
-    def __init__(self, n: int, k: int, field: str | BinaryExtensionField = "gf2^16"):
-        n = check.integer(n, "n", minimum=1)
-        k = check.integer(k, "k", minimum=1, maximum=n)
+    def __init__(self, n_coded: int, n_sources: int, field: str | BinaryExtensionField = "gf2^16"):
+        n = check.integer(n_coded, "n_coded", minimum=1)
+        k = check.integer(n_sources, "n_sources", minimum=1, maximum=n)
         resolved = get_field(field)
         if not isinstance(resolved, BinaryExtensionField):
             raise ParameterError(f"FastReedSolomon works over 'gf2^8' or 'gf2^16', got {resolved.name}")
-        check_field_size(resolved, n, f"shard evaluation points (n={n}, one per shard)")
-        self.n, self.k, self.field = n, k, resolved
+        check_field_size(resolved, n, f"shard evaluation points (n_coded={n}, one per shard)")
+        self.n_coded, self.n_sources, self.field = n, k, resolved
         parity = n - k
         chunk = _power_of_two_at_least(parity) if parity else 0
         #: ``m``: parity points; data shard ``j`` is evaluated at ``omega_{m + j}``.
@@ -155,44 +161,18 @@ class FastReedSolomon:
     @property
     def n_parity(self) -> int:
         """``n - k``: the number of parity shards (erasures tolerated)."""
-        return self.n - self.k
-
-    @property
-    def recovery_threshold(self) -> int:
-        """``k``: any ``k`` shards recover the data."""
-        return self.k
+        return self.n_coded - self.n_sources
 
     def __repr__(self) -> str:
-        return f"FastReedSolomon(n={self.n}, k={self.k}, field={self.field.name!r})"
+        return f"FastReedSolomon(n_coded={self.n_coded}, n_sources={self.n_sources}, field={self.field.name!r})"
 
-    # ---- shards <-> packed rows ----------------------------------------------------------------
-    def _symbols(self, shards, n_rows: int, what: str) -> np.ndarray:
-        try:
-            shards = np.asarray(shards)
-        except (ValueError, TypeError):
-            raise ShapeError(f"{what} must be a 2-D array of equal-length shards") from None
-        if shards.ndim != 2 or shards.shape[0] != n_rows:
-            raise ShapeError(f"{what} must be a 2-D array with {n_rows} rows (one shard each), "
-                             f"got shape {shards.shape}")
-        if shards.dtype == self.field.dtype:
-            return np.ascontiguousarray(shards)
-        if shards.dtype != np.uint8:
-            raise ShapeError(f"{what} must be uint8 bytes (or {self.field.dtype} symbols), got {shards.dtype}")
-        if shards.shape[1] % self.field.dtype.itemsize:
-            raise ShapeError(f"{what}: over {self.field.name} a shard holds whole {self.field.dtype.itemsize}-byte "
-                             f"symbols, got {shards.shape[1]} bytes")
-        return np.ascontiguousarray(shards).view(self.field.dtype)
-
+    # ---- packed rows ---------------------------------------------------------------------------------
     def _rows(self, n_rows: int, n_symbols: int) -> np.ndarray:
         """Zeroed uint64 rows wide enough for ``n_symbols`` symbols (a shard padded to whole words)."""
         n_words = -(-n_symbols * self.field.dtype.itemsize // 8)
         check.array_size(n_rows * n_words, f"the {n_rows} x {n_words}-word transform buffer "
-                         f"(n={self.n}, k={self.k})")
+                         f"(n_coded={self.n_coded}, n_sources={self.n_sources})")
         return np.zeros((n_rows, n_words), dtype=np.uint64)
-
-    @staticmethod
-    def _as_input_dtype(symbols: np.ndarray, like: np.ndarray) -> np.ndarray:
-        return symbols if np.asarray(like).dtype == symbols.dtype else symbols.view(np.uint8)
 
     # ---- encoding --------------------------------------------------------------------------------
     def encode(self, data) -> np.ndarray:
@@ -201,22 +181,23 @@ class FastReedSolomon:
         Parameters
         ----------
         data : ndarray of uint8, shape (k, shard_bytes)
-            (or uint16, shape (k, shard_symbols), over ``GF(2^16)``).
+            (or symbols, shape (k, shard_symbols), see the class notes).
 
         Returns
         -------
         ndarray of the input dtype, shape (n, shard_bytes)
         """
-        symbols = self._symbols(data, self.k, "data")
+        k = self.n_sources
+        symbols, as_bytes = self._symbols(data, "data", n_rows=k)
         width = symbols.shape[1]
-        shards = np.empty((self.n, width), dtype=self.field.dtype)
-        shards[: self.k] = symbols
+        shards = np.empty((self.n_coded, width), dtype=self.field.dtype)
+        shards[:k] = symbols
         if self.n_parity and width:
-            shards[self.k:] = self._parity(symbols)
-        return self._as_input_dtype(shards, data)
+            shards[k:] = self._parity(symbols)
+        return self._as_input_dtype(shards, as_bytes)
 
     def _parity(self, symbols: np.ndarray) -> np.ndarray:
-        m, k, width = self.parity_points, self.k, symbols.shape[1]
+        m, k, width = self.parity_points, self.n_sources, symbols.shape[1]
         degree, reduction = self.field.degree, self.field.reduction
         if m & (m - 1) == 0:  # a power of two: chunked interpolation
             rows = self._rows(m * -(-(m + k) // m), width)
@@ -232,16 +213,21 @@ class FastReedSolomon:
         return rows.view(self.field.dtype)[: self.n_parity, :width]
 
     # ---- decoding --------------------------------------------------------------------------------
-    def decode(self, shard_ids, shards) -> np.ndarray:
+    def is_decodable(self, received) -> bool:
+        """Any ``k`` distinct shards decode."""
+        return self._received_ids(received).size >= self.n_sources
+
+    def decode(self, received, shards) -> np.ndarray:
         """Recover the ``k`` data shards from any ``k`` (or more) received shards.
 
         Parameters
         ----------
-        shard_ids : array_like of int, shape (m,), or boolean mask of length n
+        received : array_like of int, shape (m,), or boolean mask of length n
             Which shards were received (any order, no repeats), ``m >= k``.
-        shards : ndarray of uint8, shape (m, shard_bytes)
-            The received shards, row ``t`` being shard ``shard_ids[t]`` (or uint16 symbols over
-            ``GF(2^16)``).
+        shards : ndarray of uint8, shape (m, shard_bytes) or (n, shard_bytes)
+            The received shards, row ``t`` being shard ``received[t]`` (for a mask, the ``t``-th
+            received shard in increasing order), or every shard, row ``j`` for shard ``j`` (or
+            symbols, see the class notes).
 
         Returns
         -------
@@ -252,26 +238,29 @@ class FastReedSolomon:
         NotDecodableError
             Fewer than ``k`` shards were received.
         """
-        ids = check.received_ids(shard_ids, self.n, "shard_ids")
-        if ids.size < self.k:
-            raise NotDecodableError(
-                f"Reed-Solomon ({self.n}, {self.k}) needs {self.k} shards, received {ids.size}",
-                received=int(ids.size), needed=self.k)
-        symbols = self._symbols(shards, ids.size, "shards")
+        n, k = self.n_coded, self.n_sources
+        ids = self._received_ids(received)
+        symbols, as_bytes = self._symbols(shards, "shards")
+        rows = check.received_rows(symbols.shape[0], ids, n, "shards")
+        if rows is not None:
+            symbols = symbols[rows]
+        if ids.size < k:
+            raise NotDecodableError(f"Reed-Solomon ({n}, {k}) needs {k} shards, received {ids.size}",
+                                    received=int(ids.size), needed=k)
         width = symbols.shape[1]
-        is_data = ids < self.k
-        data = np.empty((self.k, width), dtype=self.field.dtype)
+        is_data = ids < k
+        data = np.empty((k, width), dtype=self.field.dtype)
         data[ids[is_data]] = symbols[is_data]
-        if np.count_nonzero(is_data) < self.k and width:
+        if np.count_nonzero(is_data) < k and width:
             m, size = self.parity_points, self.transform_size
-            positions = np.where(is_data, ids + m, ids - self.k)
+            positions = np.where(is_data, ids + m, ids - k)
             rows = self._rows(size, width)
             rows.view(self.field.dtype)[positions, :width] = symbols
             erased = np.ones(size, dtype=np.bool_)
             erased[positions] = False
-            erased[m + self.k:] = False  # the shortened points: known zeros
-            erasure_decode(rows, erased, m + self.k, m, m + self.k, self._log_walsh, self._skew, self.field.exp,
+            erased[m + k:] = False  # the shortened points: known zeros
+            erasure_decode(rows, erased, m + k, m, m + k, self._log_walsh, self._skew, self.field.exp,
                            self.field.degree, self.field.reduction)
-            lost = np.flatnonzero(erased[m:m + self.k])
+            lost = np.flatnonzero(erased[m:m + k])
             data[lost] = rows.view(self.field.dtype)[m + lost, :width]
-        return self._as_input_dtype(data, shards)
+        return self._as_input_dtype(data, as_bytes)

@@ -14,6 +14,8 @@ import numpy as np
 import scipy.sparse
 
 from codedml import _validation as check
+from codedml._validation import kernel_seed
+from codedml.codes.erasure.base import ErasureCode
 from codedml.errors import DecodingAccuracyError, NotDecodableError, ParameterError, ShapeError
 from codedml.kernels.elimination import gf2_solve_residual, real_solve_residual
 from codedml.kernels.lt_encoding import encode_sum, encode_xor, lt_generator
@@ -32,13 +34,13 @@ _NO_IDS = np.empty(0, dtype=np.int64)
 MAX_SOURCE_SYMBOLS = 2**31
 
 
-def degree_distribution(k: int, distribution="robust", c: float = 0.03, delta: float = 0.5) -> np.ndarray:
+def degree_distribution(n_sources: int, distribution="robust", c: float = 0.03, delta: float = 0.5) -> np.ndarray:
     """The degree distribution ``Omega`` as ``probabilities[d]``, ``d = 0..D`` (entry 0 is zero).
 
     Parameters
     ----------
-    k : int
-        Number of source symbols.
+    n_sources : int
+        ``k``: number of source symbols.
     distribution : {"robust", "ideal"} or array_like
         Robust soliton ``(c, delta)``, ideal soliton, or a user-given vector
         ``p[d - 1] = P(degree = d)`` for ``d = 1..len(p)`` (``len(p) <= k``, non-negative,
@@ -46,39 +48,32 @@ def degree_distribution(k: int, distribution="robust", c: float = 0.03, delta: f
     c, delta : float
         Robust-soliton parameters (Luby 2002): ``c > 0``, ``0 < delta < 1``.
     """
-    k = check.integer(k, "k", minimum=1, maximum=MAX_SOURCE_SYMBOLS - 1)
+    k = check.integer(n_sources, "n_sources", minimum=1, maximum=MAX_SOURCE_SYMBOLS - 1)
     if isinstance(distribution, str):
         if distribution not in ("robust", "ideal"):
             raise ParameterError(f"distribution must be 'robust', 'ideal' or a probability vector, "
                                  f"got {distribution!r}")
-        check.array_size(k + 1, f"the degree distribution over k={k} degrees")
+        check.array_size(k + 1, f"the degree distribution over n_sources={k} degrees")
         if distribution == "ideal":
             return ideal_soliton(k)
         c = check.real(c, "c", minimum=0.0, open_minimum=True)
         delta = check.probability(delta, "delta", open_minimum=True, open_maximum=True)
         probabilities = robust_soliton(k, c, delta)
         if not np.all(np.isfinite(probabilities)):
-            raise ParameterError(f"the robust soliton with c={c!r} and delta={delta!r} overflows at k={k}; "
+            raise ParameterError(f"the robust soliton with c={c!r} and delta={delta!r} overflows at n_sources={k}; "
                                  f"choose a smaller c or a larger delta")
         return probabilities
     vector = check.real_array(distribution, "distribution", ndim=1)
     if vector.size == 0:
         raise ParameterError("distribution must be a non-empty vector of degree probabilities, got an empty one")
     if vector.size > k:
-        raise ParameterError(f"degree distribution has {vector.size} degrees but there are only k={k} source symbols")
+        raise ParameterError(f"degree distribution has {vector.size} degrees but there are only n_sources={k} "
+                             f"source symbols")
     with np.errstate(over="ignore"):
         total = vector.sum()
     if np.any(vector < 0) or not 0 < total < np.inf:
         raise ParameterError("degree probabilities must be finite, non-negative and not all zero, with a finite sum")
     return np.concatenate(([0.0], vector / total))
-
-
-def kernel_seed(seed) -> int:
-    """A 32-bit seed for numba's generator from ``None``, an integer or a ``numpy.random.Generator``."""
-    if isinstance(seed, np.random.Generator):
-        return int(seed.integers(2**32))
-    seed = check.optional_integer(seed, "seed", minimum=0)
-    return int(np.random.SeedSequence(seed).generate_state(1, dtype=np.uint32)[0])
 
 
 def _payload_words(payloads: np.ndarray) -> np.ndarray:
@@ -124,13 +119,13 @@ def _received_rows(ids: np.ndarray, payloads: np.ndarray, n_coded: int, name: st
     return payloads if rows is None else payloads[rows]
 
 
-class LTCode:
+class LTCode(ErasureCode):
     """LT fountain code: ``Q = ceil((1 + eta) k)`` coded symbols, each the XOR (bytes) or sum
     (floats) of ``d ~ Omega`` distinct source symbols.
 
     Parameters
     ----------
-    k : int
+    n_sources : int
         ``k`` (survey ``|D_f|``): number of source symbols.
     eta : float
         ``eta`` (survey ``eta_f >= 0``): redundancy; ``n_coded = ceil((1 + eta) k)``.
@@ -154,37 +149,39 @@ class LTCode:
     True
     """
 
-    def __init__(self, k: int, eta: float, distribution="robust", c: float = 0.03, delta: float = 0.5,
+    field = None
+
+    def __init__(self, n_sources: int, eta: float, distribution="robust", c: float = 0.03, delta: float = 0.5,
                  seed=None):
-        k = check.integer(k, "k", minimum=1)
+        k = check.integer(n_sources, "n_sources", minimum=1)
         if k >= MAX_SOURCE_SYMBOLS:
-            raise ParameterError(f"k must be below {MAX_SOURCE_SYMBOLS} (source ids are packed in 32 bits of "
+            raise ParameterError(f"n_sources must be below {MAX_SOURCE_SYMBOLS} (source ids are packed in 32 bits of "
                                  f"the peeling state), got {k}")
-        self.k = k
+        self.n_sources = k
         self.eta = check.real(eta, "eta", minimum=0.0)
-        n_coded = (1.0 + self.eta) * self.k
+        n_coded = (1.0 + self.eta) * self.n_sources
         if not math.isfinite(n_coded):
-            raise ParameterError(f"eta={self.eta!r} gives an infinite number of coded symbols (k={self.k})")
+            raise ParameterError(f"eta={self.eta!r} gives an infinite number of coded symbols (n_sources={self.n_sources})")
         self.n_coded = math.ceil(n_coded)
-        check.array_size(4 * (self.n_coded + self.k), f"the decoder state of n_coded={self.n_coded} coded symbols "
-                         f"(k={self.k}, eta={self.eta!r})")
-        self.degree_probabilities = degree_distribution(self.k, distribution, c, delta)
+        check.array_size(4 * (self.n_coded + self.n_sources), f"the decoder state of n_coded={self.n_coded} coded symbols "
+                         f"(n_sources={self.n_sources}, eta={self.eta!r})")
+        self.degree_probabilities = degree_distribution(self.n_sources, distribution, c, delta)
         mean_degree = float(np.arange(self.degree_probabilities.size) @ self.degree_probabilities)
         check.array_size(2 * self.n_coded * max(mean_degree, 1.0),
                          f"the generator's edges (n_coded={self.n_coded}, mean degree {mean_degree:.3g})")
         self.seed = kernel_seed(seed)
-        self.indptr, self.indices = lt_generator(self.k, self.n_coded, self.degree_probabilities, self.seed)
-        self.t_indptr, self.t_indices = csr_transpose(self.indptr, self.indices, self.k)
+        self.indptr, self.indices = lt_generator(self.n_sources, self.n_coded, self.degree_probabilities, self.seed)
+        self.t_indptr, self.t_indices = csr_transpose(self.indptr, self.indices, self.n_sources)
 
     @property
     def generator(self) -> scipy.sparse.csr_array:
         """The ``Q x k`` generator (0/1 entries): coded symbol ``i`` combines the sources of row ``i``."""
         data = np.ones(self.indices.size, dtype=np.uint8)
-        return scipy.sparse.csr_array((data, self.indices, self.indptr), shape=(self.n_coded, self.k))
+        return scipy.sparse.csr_array((data, self.indices, self.indptr), shape=(self.n_coded, self.n_sources))
 
     def encode(self, payloads) -> np.ndarray:
         """The ``Q`` coded payloads of ``k`` source payloads (``k x bytes`` uint8 or ``k x d`` float)."""
-        payloads = _check_payloads(payloads, self.k, "source payloads")
+        payloads = _check_payloads(payloads, self.n_sources, "source payloads")
         check.array_size(self.n_coded * payloads.shape[1], f"the {self.n_coded} coded payloads of "
                          f"{payloads.shape[1]} entries", itemsize=payloads.itemsize)
         if payloads.dtype == np.uint8:
@@ -195,16 +192,16 @@ class LTCode:
         """A fresh incremental decoder for this generator."""
         return LTDecoder(self)
 
-    def decode(self, received_ids, coded_payloads, inactivation: bool = True) -> np.ndarray:
+    def decode(self, received, coded_payloads, inactivation: bool = True) -> np.ndarray:
         """Recover the ``k`` source payloads from received coded symbols.
 
         Parameters
         ----------
-        received_ids : array_like of int or bool
+        received : array_like of int or bool
             Ids (``0..Q-1``) of the received coded symbols, in any order, each at most once, or a
             boolean mask over the ``Q`` coded symbols.
-        coded_payloads : ndarray, shape (len(received_ids), bytes or d) or (Q, bytes or d)
-            Their payloads, uint8 (XOR) or finite float (sum): row ``i`` for ``received_ids[i]``
+        coded_payloads : ndarray, shape (len(received), bytes or d) or (Q, bytes or d)
+            Their payloads, uint8 (XOR) or finite float (sum): row ``i`` for ``received[i]``
             (for a mask, the ``i``-th received id in increasing order), or row ``j`` for coded
             symbol ``j``.
         inactivation : bool
@@ -218,10 +215,32 @@ class LTCode:
         """
         inactivation = check.flag(inactivation, "inactivation")
         decoder = LTDecoder(self)
-        decoder.add(received_ids, coded_payloads)
+        decoder.add(received, coded_payloads)
         if inactivation and not decoder.is_complete:
             decoder.finish()
         return decoder.sources(copy=False)
+
+    def is_decodable(self, received, inactivation: bool = True, real: bool = False) -> bool:
+        """Whether :meth:`decode` recovers every source from ``received`` (the generator alone decides).
+
+        Parameters
+        ----------
+        received : array_like of int or bool
+            As in :meth:`decode`.
+        inactivation : bool
+            As in :meth:`decode`.
+        real : bool
+            Decide for float payloads (real elimination, pivot threshold
+            :data:`DEFAULT_PIVOT_TOLERANCE`) instead of byte payloads (``GF(2)`` elimination).
+            Peeling decides alike for both.
+        """
+        real = check.flag(real, "real")
+        ids = self._received_ids(received)
+        decoder = LTDecoder(self)
+        decoder.add(ids, np.zeros((ids.size, 0), dtype=np.float64 if real else np.uint8))
+        if check.flag(inactivation, "inactivation") and not decoder.is_complete:
+            decoder.finish()
+        return decoder.is_complete
 
 
 class LTDecoder:
@@ -250,7 +269,7 @@ class LTDecoder:
         if not isinstance(code, LTCode):
             raise ParameterError(f"code must be an LTCode, got {type(code).__name__}")
         self.code = code
-        q, k = code.n_coded, code.k
+        q, k = code.n_coded, code.n_sources
         self._slot = np.full(q, -1, dtype=np.int64)
         self._peel_state = np.full(q, -1, dtype=np.int64)
         self._recovered = np.zeros(k, dtype=np.bool_)
@@ -289,23 +308,23 @@ class LTDecoder:
     @property
     def is_complete(self) -> bool:
         """``True`` once all ``k`` source symbols are known."""
-        return self.n_recovered == self.code.k
+        return self.n_recovered == self.code.n_sources
 
     def add(self, ids, payloads) -> bool:
         """Admit coded symbols, peel, and return :attr:`is_complete`.
 
-        ``ids`` is one id (with a 1-D payload) or, as ``received_ids`` of :meth:`LTCode.decode`,
+        ``ids`` is one id (with a 1-D payload) or, as ``received`` of :meth:`LTCode.decode`,
         ids in any order (each at most once per call) or a boolean mask over the ``Q`` symbols,
         with payload rows paired the same way. Ids received in an earlier call are ignored.
         """
         n_coded = self.code.n_coded
         if np.ndim(ids) == 0:
-            ids = np.array([check.integer(ids, "received_ids", minimum=0, maximum=n_coded - 1)], dtype=np.int64)
+            ids = np.array([check.integer(ids, "received", minimum=0, maximum=n_coded - 1)], dtype=np.int64)
             if payloads is not None and np.ndim(payloads) <= 1:
                 payloads = np.reshape(payloads, (1, -1))
             payloads = _check_payloads(payloads, 1, "coded payloads")
         else:
-            ids = check.ids(ids, "received_ids", n_coded)
+            ids = check.ids(ids, "received", n_coded)
             payloads = _received_rows(ids, _check_payloads(payloads, None, "coded payloads"), n_coded,
                                       "coded payloads")
         if self._coded is None:
@@ -326,7 +345,7 @@ class LTDecoder:
         else:
             self._coded = np.ascontiguousarray(payloads)
         self._batch_only = True
-        self._sources = np.zeros((self.code.k, self._coded.shape[1]), dtype=self._coded.dtype)
+        self._sources = np.zeros((self.code.n_sources, self._coded.shape[1]), dtype=self._coded.dtype)
 
     def _store(self, payloads, ids):
         """Later arrivals: move to a ``Q``-row buffer indexed by coded id."""
@@ -365,7 +384,7 @@ class LTDecoder:
         """
         tolerance = check.real(tolerance, "tolerance", minimum=0.0)
         if self._coded is None or self.is_complete:
-            return self.code.k - self.n_recovered
+            return self.code.n_sources - self.n_recovered
         code = self.code
         if self._coded.dtype == np.float64:
             solved = real_solve_residual(code.indptr, code.indices, self._slot, self._coded, self._peel_state,
@@ -375,7 +394,7 @@ class LTDecoder:
                                         self._recovered, self._sources)
         self._eliminated |= self._coded.dtype == np.float64 and solved.size > 0
         self._peel(_NO_IDS, _NO_IDS, solved)
-        return self.code.k - self.n_recovered
+        return self.code.n_sources - self.n_recovered
 
     def sources(self, copy: bool = True) -> np.ndarray:
         """The ``k`` source payloads (uint8 bytes or float64), or :class:`NotDecodableError`.
@@ -383,11 +402,11 @@ class LTDecoder:
         ``copy=False`` returns the decoder's own array (valid until the next :meth:`add`).
         """
         copy = check.flag(copy, "copy")
-        missing = self.code.k - self.n_recovered
+        missing = self.code.n_sources - self.n_recovered
         if missing:
             raise NotDecodableError(
-                f"{missing} of {self.code.k} source symbols are still missing after {self.n_received} "
-                f"received coded symbols", received=self.n_received, needed=self.code.k)
+                f"{missing} of {self.code.n_sources} source symbols are still missing after {self.n_received} "
+                f"received coded symbols", received=self.n_received, needed=self.code.n_sources)
         if self._eliminated:
             self._check_residual()
         sources = self._sources if self._sources.dtype == np.float64 else self._sources.view(np.uint8)
@@ -398,7 +417,7 @@ class LTDecoder:
         code = self.code
         received = np.flatnonzero(self._peel_state >= 0)
         generator = scipy.sparse.csr_array((np.ones(code.indices.size), code.indices, code.indptr),
-                                           shape=(code.n_coded, code.k))
+                                           shape=(code.n_coded, code.n_sources))
         coded = self._coded[self._slot[received]]
         residual = np.max(np.abs(generator[received] @ self._sources - coded), initial=0.0)
         bound = REAL_RESIDUAL_TOLERANCE * max(1.0, float(np.max(np.abs(coded), initial=0.0)))
@@ -406,4 +425,4 @@ class LTDecoder:
             raise DecodingAccuracyError(
                 f"the real elimination finish reproduces the received coded symbols only to {residual:.3g} "
                 f"(> {bound:.3g}): the received generator is numerically rank deficient",
-                received=self.n_received, needed=code.k)
+                received=self.n_received, needed=code.n_sources)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from codedml._validation import field_elements, integer, received_ids, received_rows
-from codedml.errors import NotDecodableError, ParameterError, ShapeError
+from codedml._validation import integer, received_rows
+from codedml.codes.erasure.base import ErasureCode
+from codedml.errors import NotDecodableError, ParameterError
 from codedml.fields.galois_fields import BinaryExtensionField, check_field_size, get_field
 from codedml.kernels.gf2m import gf2m_cauchy, gf2m_cauchy_inverse, gf2m_matmul, gf2m_matrix_times_buffers_add
 
 
-class ReedSolomon:
+class ReedSolomon(ErasureCode):
     """Systematic MDS erasure code: ``k`` data shards, ``n - k`` parity shards, any ``k`` recover.
 
     The generator is ``G = [I_k; C]`` with the Cauchy matrix ``C[i, j] = 1 / (x_i + y_j)``,
@@ -23,10 +24,10 @@ class ReedSolomon:
 
     Parameters
     ----------
-    n : int
-        Total number of shards (``n <= 256`` over ``GF(2^8)``, ``n <= 65536`` over ``GF(2^16)``).
-    k : int
-        Number of data shards, ``1 <= k <= n``.
+    n_coded : int
+        ``n``: total number of shards (``n <= 256`` over ``GF(2^8)``, ``n <= 65536`` over ``GF(2^16)``).
+    n_sources : int
+        ``k``: number of data shards, ``1 <= k <= n``.
     field : str or BinaryExtensionField
         ``"gf2^8"`` (default) or ``"gf2^16"``. Over ``GF(2^16)`` a symbol is two bytes: shards
         hold an even number of bytes, read as native-order ``uint16`` (``shards.view(np.uint16)``),
@@ -49,103 +50,69 @@ class ReedSolomon:
     True
     """
 
-    def __init__(self, n: int, k: int, field: str | BinaryExtensionField = "gf2^8"):
-        n = integer(n, "n", minimum=1)
-        k = integer(k, "k", minimum=1, maximum=n)
+    def __init__(self, n_coded: int, n_sources: int, field: str | BinaryExtensionField = "gf2^8"):
+        n = integer(n_coded, "n_coded", minimum=1)
+        k = integer(n_sources, "n_sources", minimum=1, maximum=n)
         resolved = get_field(field)
         if not isinstance(resolved, BinaryExtensionField):
             raise ParameterError(f"ReedSolomon works over 'gf2^8' or 'gf2^16', got {resolved.name}")
-        check_field_size(resolved, n, f"shard evaluation points (n={n}, one per shard)")
-        self.n = n
-        self.k = k
-        self.field = resolved
-        points = np.arange(self.n).astype(resolved.dtype)
-        self._data_points = points[: self.k]
-        self._parity_points = points[self.k:]
+        check_field_size(resolved, n, f"shard evaluation points (n_coded={n}, one per shard)")
+        self.n_coded, self.n_sources, self.field = n, k, resolved
+        points = np.arange(n).astype(resolved.dtype)
+        self._data_points = points[:k]
+        self._parity_points = points[k:]
         #: ``C`` ((n - k) x k): parity shard ``k + i`` is ``sum_j C[i, j] data_j``.
         self.parity_matrix = gf2m_cauchy(self._parity_points, self._data_points, resolved.exp, resolved.log)
 
     @property
     def n_parity(self) -> int:
         """``n - k``: the number of parity shards (erasures tolerated)."""
-        return self.n - self.k
-
-    @property
-    def recovery_threshold(self) -> int:
-        """``k``: any ``k`` shards recover the data."""
-        return self.k
+        return self.n_coded - self.n_sources
 
     @property
     def generator_matrix(self) -> np.ndarray:
         """``G = [I_k; C]`` (``n x k``): shard ``i`` is ``sum_j G[i, j] data_j``."""
-        identity = np.eye(self.k, dtype=self.field.dtype)
+        identity = np.eye(self.n_sources, dtype=self.field.dtype)
         return np.vstack([identity, self.parity_matrix])
 
     def __repr__(self) -> str:
-        return f"ReedSolomon(n={self.n}, k={self.k}, field={self.field.name!r})"
-
-    # ---- shards <-> symbols ------------------------------------------------------------------
-    def _symbols(self, shards, what: str) -> tuple[np.ndarray, bool]:
-        """2-D C-contiguous field symbols from bytes or symbols, and whether the input was bytes."""
-        if not isinstance(shards, np.ndarray):
-            try:
-                shards = np.asarray(shards)
-            except (ValueError, TypeError):
-                raise ShapeError(f"{what} must be a 2-D array of equal-length shards") from None
-        if shards.ndim != 2:
-            raise ShapeError(f"{what} must be a 2-D array (one shard per row), got shape {shards.shape}")
-        if shards.dtype == np.uint8 and self.field.dtype != np.uint8:
-            if shards.shape[1] % self.field.dtype.itemsize:
-                raise ShapeError(f"{what}: over {self.field.name} a shard holds whole "
-                                 f"{self.field.dtype.itemsize}-byte symbols, got {shards.shape[1]} bytes")
-            return np.ascontiguousarray(shards).view(self.field.dtype), True
-        if shards.dtype == self.field.dtype:
-            return np.ascontiguousarray(shards), shards.dtype == np.uint8
-        if shards.dtype.kind not in "iu" or shards.dtype == np.bool_:
-            raise ParameterError(f"{what} must be uint8 bytes or {self.field.name} symbols (integers in "
-                                 f"[0, {self.field.order})), got dtype {shards.dtype}")
-        return field_elements(shards, what, self.field.order, dtype=self.field.dtype), False
-
-    def _rows(self, symbols: np.ndarray, n_rows: int, what: str) -> np.ndarray:
-        if symbols.shape[0] != n_rows:
-            raise ShapeError(f"{what} must have {n_rows} rows (one shard each), got {symbols.shape[0]}")
-        return symbols
-
-    @staticmethod
-    def _as_input_dtype(symbols: np.ndarray, as_bytes: bool) -> np.ndarray:
-        return symbols.view(np.uint8) if as_bytes else symbols
+        return f"ReedSolomon(n_coded={self.n_coded}, n_sources={self.n_sources}, field={self.field.name!r})"
 
     # ---- encoding ----------------------------------------------------------------------------
-    def encode(self, data: np.ndarray) -> np.ndarray:
+    def encode(self, data) -> np.ndarray:
         """All ``n`` shards: the ``k`` data shards followed by the ``n - k`` parity shards.
 
         Parameters
         ----------
         data : ndarray of uint8, shape (k, shard_bytes)
-            (or uint16, shape (k, shard_symbols), over ``GF(2^16)``).
+            (or symbols, shape (k, shard_symbols), see the class notes).
 
         Returns
         -------
         ndarray of the input dtype, shape (n, shard_bytes)
         """
-        symbols, as_bytes = self._symbols(data, "data")
-        symbols = self._rows(symbols, self.k, "data")
-        shards = np.zeros((self.n, symbols.shape[1]), dtype=self.field.dtype)
-        shards[: self.k] = symbols
-        gf2m_matrix_times_buffers_add(self.parity_matrix, symbols, shards[self.k:], self.field.degree,
+        k = self.n_sources
+        symbols, as_bytes = self._symbols(data, "data", n_rows=k)
+        shards = np.zeros((self.n_coded, symbols.shape[1]), dtype=self.field.dtype)
+        shards[:k] = symbols
+        gf2m_matrix_times_buffers_add(self.parity_matrix, symbols, shards[k:], self.field.degree,
                                       self.field.reduction)
         return self._as_input_dtype(shards, as_bytes)
 
     # ---- decoding ----------------------------------------------------------------------------
-    def decode(self, shard_ids, shards: np.ndarray) -> np.ndarray:
+    def is_decodable(self, received) -> bool:
+        """Any ``k`` distinct shards decode."""
+        return self._received_ids(received).size >= self.n_sources
+
+    def decode(self, received, shards) -> np.ndarray:
         """Recover the ``k`` data shards from any ``k`` (or more) received shards.
 
         Parameters
         ----------
-        shard_ids : array_like of int, shape (m,), or boolean mask of shape (n,)
+        received : array_like of int, shape (m,), or boolean mask of shape (n,)
             Which shards were received (any order, no repeats), ``m >= k``.
         shards : ndarray of uint8, shape (m, shard_bytes) or (n, shard_bytes)
-            The received shards, row ``t`` being shard ``shard_ids[t]`` (for a mask, the ``t``-th
+            The received shards, row ``t`` being shard ``received[t]`` (for a mask, the ``t``-th
             received shard in increasing order), or every shard, row ``j`` for shard ``j`` (or
             symbols, see the class notes).
 
@@ -158,24 +125,24 @@ class ReedSolomon:
         NotDecodableError
             Fewer than ``k`` shards were received.
         """
-        ids = received_ids(shard_ids, self.n, "shard_ids")
+        n, k = self.n_coded, self.n_sources
+        ids = self._received_ids(received)
         symbols, as_bytes = self._symbols(shards, "shards")
-        rows = received_rows(symbols.shape[0], ids, self.n, "shards")
+        rows = received_rows(symbols.shape[0], ids, n, "shards")
         if rows is not None:
             symbols = symbols[rows]
-        if ids.size < self.k:
-            raise NotDecodableError(
-                f"Reed-Solomon ({self.n}, {self.k}) needs {self.k} shards, received {ids.size}",
-                received=int(ids.size), needed=self.k)
-        order = np.argsort(ids, kind="stable")[: self.k]  # prefer data shards (lowest ids)
+        if ids.size < k:
+            raise NotDecodableError(f"Reed-Solomon ({n}, {k}) needs {k} shards, received {ids.size}",
+                                    received=int(ids.size), needed=k)
+        order = np.argsort(ids, kind="stable")[:k]  # prefer data shards (lowest ids)
         used = ids[order]
-        used_symbols = symbols[: self.k] if np.array_equal(order, np.arange(self.k)) else symbols[order]
-        n_present = int(np.count_nonzero(used < self.k))
-        data = np.empty((self.k, symbols.shape[1]), dtype=self.field.dtype)
+        used_symbols = symbols[:k] if np.array_equal(order, np.arange(k)) else symbols[order]
+        n_present = int(np.count_nonzero(used < k))
+        data = np.empty((k, symbols.shape[1]), dtype=self.field.dtype)
         data[used[:n_present]] = used_symbols[:n_present]
-        if n_present < self.k:
-            present, parity_rows = used[:n_present], used[n_present:] - self.k
-            lost = np.setdiff1d(np.arange(self.k), present)
+        if n_present < k:
+            present, parity_rows = used[:n_present], used[n_present:] - k
+            lost = np.setdiff1d(np.arange(k), present)
             recovered = np.zeros((lost.size, symbols.shape[1]), dtype=self.field.dtype)
             inverse = gf2m_cauchy_inverse(self._parity_points[parity_rows], self._data_points[lost],
                                           self.field.exp, self.field.log)
