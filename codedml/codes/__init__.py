@@ -22,6 +22,8 @@ class                      field   idea
 ``RatelessCodedComputation`` real  LT-coded ``W theta``, row-by-row streaming (Mallick et al.)
 ``ReedSolomon``            GF(2^8), systematic Cauchy MDS erasure code on byte shards
                            GF(2^16)
+``FastReedSolomon``        GF(2^8), the same (any k of n) by the additive FFT, O(n log n)
+                           GF(2^16)
 ``PolynomialGC``           real,   Reed-Solomon / polynomial GC (Halbawi; Kiani), threshold n - s
                            GF(p)
 ``MDSCodedComputation``    real,   MCC ``W theta`` from any M/r of K workers; seed ``A_m`` example
@@ -40,7 +42,10 @@ from codedml.codes.gradient.approximate import (
     StochasticGC,
 )
 from codedml.codes.gradient.base import GradientCode, LinearGradientCode
+from codedml.codes.computation.base import ComputationCode
+from codedml.codes.erasure.base import ErasureCode
 from codedml.codes.erasure.bats import BATSCode
+from codedml.codes.erasure.fast_reed_solomon import FastReedSolomon
 from codedml.codes.diagnostics.bspan import BSpanReport, check_b_span
 from codedml.codes.diagnostics.conditioning import ConditioningReport, decoding_conditioning
 from codedml.codes.multimessage.cpgc import CPGC
@@ -64,9 +69,12 @@ __all__ = [
     "BATSCode",
     "BSpanReport",
     "BernoulliGC",
+    "ComputationCode",
     "ConditioningReport",
     "CyclicRepetition",
+    "ErasureCode",
     "ErasureHeadGC",
+    "FastReedSolomon",
     "FractionalRepetition",
     "GradientCode",
     "IgnoreStragglers",

@@ -17,13 +17,24 @@ from __future__ import annotations
 
 import numpy as np
 
-from codedml._validation import array_size, field_elements, integer, real_array, received_ids
+from codedml._validation import (
+    array_size,
+    field_elements,
+    integer,
+    real_array,
+    received_ids,
+)
 from codedml.codes._received import received_field_elements
 from codedml.codes.computation.base import ComputationCode
-from codedml.fields.fixed_point import Quantizer
 from codedml.errors import NotDecodableError, ParameterError, ShapeError
+from codedml.fields.fixed_point import Quantizer
 from codedml.fields.galois_fields import DEFAULT_PRIME, check_field_size
-from codedml.kernels.gfp import gfp_elementwise_multiply, gfp_lagrange_basis, gfp_matmul, gfp_matvec
+from codedml.kernels.gfp import (
+    gfp_elementwise_multiply,
+    gfp_lagrange_basis,
+    gfp_matmul,
+    gfp_matvec,
+)
 
 #: Default fixed-point scale: regression gradients carry ``scale^3``.
 DEFAULT_LCC_SCALE = 2.0**6

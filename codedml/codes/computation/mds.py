@@ -12,15 +12,34 @@ from __future__ import annotations
 
 import numpy as np
 
-from codedml._validation import array_size, check_finite, field_elements, integer, real, real_array, received_ids
+from codedml._validation import (
+    array_size,
+    check_finite,
+    field_elements,
+    integer,
+    real,
+    real_array,
+    received_ids,
+)
 from codedml.codes._received import received_field_elements, received_messages
 from codedml.codes.computation.base import ComputationCode
-from codedml.fields.fixed_point import Quantizer
 from codedml.codes.real_generators import chebyshev_vandermonde
-from codedml.errors import DecodingAccuracyError, NonFiniteError, NotDecodableError, ParameterError, ShapeError
+from codedml.errors import (
+    DecodingAccuracyError,
+    NonFiniteError,
+    NotDecodableError,
+    ParameterError,
+    ShapeError,
+)
+from codedml.fields.fixed_point import Quantizer
 from codedml.fields.galois_fields import DEFAULT_PRIME, check_field_size
-from codedml.kernels.gfp import (gfp_batch_inverse, gfp_elementwise_multiply, gfp_matmul, gfp_solve,
-                                 gfp_vandermonde)
+from codedml.kernels.gfp import (
+    gfp_batch_inverse,
+    gfp_elementwise_multiply,
+    gfp_matmul,
+    gfp_solve,
+    gfp_vandermonde,
+)
 
 #: Largest ``K`` (with ``r = 1`` and every ``M <= K``) for which the real code recovers ``W theta``
 #: within ``1e-6`` relative error on every sampled survivor set (see the class notes).

@@ -16,7 +16,11 @@ import numpy as np
 from codedml import _validation as check
 from codedml.codes.erasure.base import ErasureCode
 from codedml.errors import NotDecodableError, ParameterError
-from codedml.fields.galois_fields import BinaryExtensionField, check_field_size, get_field
+from codedml.fields.galois_fields import (
+    BinaryExtensionField,
+    check_field_size,
+    get_field,
+)
 from codedml.kernels.additive_fft import chunked_encode, erasure_decode, log_walsh_table
 
 

@@ -16,7 +16,12 @@ import scipy.sparse
 from codedml import _validation as check
 from codedml._validation import kernel_seed
 from codedml.codes.erasure.base import ErasureCode
-from codedml.errors import DecodingAccuracyError, NotDecodableError, ParameterError, ShapeError
+from codedml.errors import (
+    DecodingAccuracyError,
+    NotDecodableError,
+    ParameterError,
+    ShapeError,
+)
 from codedml.kernels.elimination import gf2_solve_residual, real_solve_residual
 from codedml.kernels.lt_encoding import encode_sum, encode_xor, lt_generator
 from codedml.kernels.peeling import peel_arrivals, resolve_sum, resolve_xor

@@ -7,8 +7,17 @@ import numpy as np
 from codedml._validation import integer, received_rows
 from codedml.codes.erasure.base import ErasureCode
 from codedml.errors import NotDecodableError, ParameterError
-from codedml.fields.galois_fields import BinaryExtensionField, check_field_size, get_field
-from codedml.kernels.gf2m import gf2m_cauchy, gf2m_cauchy_inverse, gf2m_matmul, gf2m_matrix_times_buffers_add
+from codedml.fields.galois_fields import (
+    BinaryExtensionField,
+    check_field_size,
+    get_field,
+)
+from codedml.kernels.gf2m import (
+    gf2m_cauchy,
+    gf2m_cauchy_inverse,
+    gf2m_matmul,
+    gf2m_matrix_times_buffers_add,
+)
 
 
 class ReedSolomon(ErasureCode):
