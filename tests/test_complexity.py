@@ -10,8 +10,7 @@ from codedml.experiments import complexity
 
 @pytest.fixture(scope="module")
 def small_grid():
-    return complexity.complexity_comparison(sizes=(1000, 2000, 4000), lt_trials=3, slope_from=1000,
-                                            min_timing_seconds=0.05)
+    return complexity.run(sizes=(1000, 2000, 4000), lt_trials=3, slope_from=1000, min_timing_seconds=0.05)
 
 
 def test_each_code_reports_the_log_log_slope_of_its_measured_times(small_grid):
@@ -38,8 +37,7 @@ def test_reed_solomon_decodes_its_worst_erasure_pattern(small_grid):
 
 def test_mds_sizes_beyond_the_time_limit_are_skipped_and_named():
     # no decode takes under 1e-12 s, so every MDS code measures its first size and skips the rest
-    result = complexity.complexity_comparison(sizes=(200, 400, 800, 1600), max_seconds=1e-12, lt_trials=1,
-                                              min_timing_seconds=0.0)
+    result = complexity.run(sizes=(200, 400, 800, 1600), max_seconds=1e-12, lt_trials=1, min_timing_seconds=0.0)
     for name in ("reed_solomon", "real_mds"):
         measured = [row["k"] for row in result["codes"][name]["rows"]]
         skipped = [entry["k"] for entry in result["codes"][name]["skipped"]]
@@ -49,7 +47,14 @@ def test_mds_sizes_beyond_the_time_limit_are_skipped_and_named():
     assert "skipped Reed-Solomon" in complexity.format_table(result)
 
 
-def test_cli_complexity_writes_plot_table_and_json(capsys, tmp_path, monkeypatch):
+def test_format_table_and_plot(small_grid, tmp_path):
+    table = complexity.format_table(small_grid)
+    assert table.splitlines()[0].split()[:2] == ["k", "RS"] and "log-log slopes" in table
+    complexity.plot(small_grid, tmp_path / "cx.png")
+    assert (tmp_path / "cx.png").stat().st_size > 1000
+
+
+def test_complexity_command_smoke_writes_plot_table_and_json(capsys, tmp_path, monkeypatch):
     monkeypatch.setattr(complexity, "DEFAULT_SIZES", (100, 200, 400))
     plot = tmp_path / "cx.png"
     assert main(["compare", "--complexity", "--plot", str(plot)]) == 0
@@ -62,9 +67,9 @@ def test_cli_complexity_writes_plot_table_and_json(capsys, tmp_path, monkeypatch
 
 def test_bad_sizes_are_rejected():
     with pytest.raises(ParameterError, match="sizes"):
-        complexity.complexity_comparison(sizes=(300, 100))
+        complexity.run(sizes=(300, 100))
     with pytest.raises(ParameterError, match="payload_bytes"):
-        complexity.complexity_comparison(sizes=(100,), payload_bytes=12)
+        complexity.run(sizes=(100,), payload_bytes=12)
 
 
 @pytest.mark.parametrize("options, name", [
@@ -77,4 +82,4 @@ def test_bad_sizes_are_rejected():
     ({"progress": "yes"}, "progress")])
 def test_every_bad_argument_is_a_parameter_error_naming_it(options, name):
     with pytest.raises(ParameterError, match=name):
-        complexity.complexity_comparison(**({"sizes": (100,)} | options))
+        complexity.run(**({"sizes": (100,)} | options))

@@ -3,11 +3,12 @@
 import numpy as np
 import pytest
 
-from codedml.codes import CyclicRepetition, FractionalRepetition, IgnoreStragglers, UncodedScheme
 from codedml.cluster import coded_gradient_descent, connect
 from codedml.cluster.coded_descent import worker_message
-from codedml.experiments.distributed import emulated_delays
+from codedml.codes import CyclicRepetition, FractionalRepetition, IgnoreStragglers, UncodedScheme
 from codedml.errors import ClusterError, CodedMLError, NotDecodableError, ParameterError, ShapeError
+from codedml.experiments import distributed
+from codedml.experiments.distributed import emulated_delays
 from codedml.learn.models import SoftmaxRegression, partition_data
 
 
@@ -124,13 +125,24 @@ def test_emulated_delays_hit_the_requested_number_of_workers():
     assert np.all((delays > 0).sum(axis=1) == 2) and set(np.unique(delays)) == {0.0, 0.3}
 
 
-def test_cli_distributed_prints_every_scheme_with_equal_losses(capsys):
+def test_distributed_run_gives_every_scheme_the_same_losses(client):
+    results = distributed.run(client, n_workers=4, n_stragglers=1, iterations=2, delay=0.05)
+    rows = results["schemes"]
+    assert set(rows) == {"uncoded", "cyclic", "fractional"}
+    assert len({round(row["final_loss"], 9) for row in rows.values()}) == 1
+    assert rows["uncoded"]["messages_per_iteration"] == 4 and rows["cyclic"]["messages_per_iteration"] == 3
+    assert [rows[name]["stragglers"] for name in ("uncoded", "cyclic", "fractional")] == [0, 1, 1]
+
+
+def test_distributed_command_smoke_prints_the_table_and_writes_the_plot(capsys, tmp_path):
     from codedml.cli import main
 
-    assert main(["distributed", "--iterations", "2", "--delay", "0.05", "-n", "4", "-s", "1"]) == 0
+    plot = tmp_path / "distributed.png"
+    assert main(["distributed", "--iterations", "2", "--delay", "0.05", "-n", "4", "-s", "1", "--plot", str(plot)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    losses = {line.split()[0]: float(line.split()[-1]) for line in lines[2:]}
+    losses = {line.split()[0]: float(line.split()[-1]) for line in lines[2:5]}
     assert set(losses) == {"uncoded", "cyclic", "fractional"} and len(set(np.round(list(losses.values()), 9))) == 1
+    assert plot.stat().st_size > 1000 and plot.with_suffix(".json").exists()
 
 
 def test_worker_processes_run_the_pickled_tasks_and_honour_the_stop_event(problem):

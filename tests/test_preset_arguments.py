@@ -25,3 +25,8 @@ def test_cpgc_figure_refuses_tolerance_ratios_that_require_nothing(ratios):
 def test_gc_mmc_figure_refuses_a_non_boolean_hybrid_flag():
     with pytest.raises(ParameterError, match="hybrid"):
         presets.gc_mmc_figure(10, hybrid="no")
+
+
+def test_run_refuses_an_unknown_preset():
+    with pytest.raises(ParameterError, match="preset"):
+        presets.run("nope", n_iterations=10)

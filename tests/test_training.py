@@ -1,13 +1,13 @@
-import argparse
 import itertools
 import json
 
 import numpy as np
 import pytest
 
+from codedml.cli import main
 from codedml.codes.gradient.approximate import ErasureHeadGC, IgnoreStragglersSGD, OptimallyStructuredGC, StochasticGC
 from codedml.errors import ParameterError, ShapeError
-from codedml.experiments.learning import register_commands, training_experiment
+from codedml.experiments import allocate, train
 from codedml.learn.models import (
     OneHiddenLayerMLP,
     SoftmaxRegression,
@@ -161,49 +161,67 @@ def test_bad_training_inputs_raise_clear_errors():
         model.loss(np.zeros(3), data)
 
 
-def run_command(argv):
-    parser = argparse.ArgumentParser(prog="codedml")
-    register_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.run(args)
+def test_allocate_run_low_complexity_matches_dp_and_dp_beats_greedy_and_relaxation():
+    results = allocate.run(n_workers=[10, 50], max_factor=4.0, factor_step=1.0)
+    assert list(results["curves"]) == [10, 50]
+    for n, curve in results["curves"].items():
+        assert curve["budgets"] == [2 * n, 3 * n, 4 * n]
+        objective = curve["objective"]
+        assert set(objective) == {"dp", "low-complexity", "greedy", "relaxation"}
+        for index in range(3):
+            assert objective["low-complexity"][index] / objective["dp"][index] >= 0.995
+            assert objective["dp"][index] >= max(objective["greedy"][index], objective["relaxation"][index]) - 1e-9
 
 
-def test_allocate_command_prints_the_table_and_writes_the_plot(capsys, tmp_path):
+def test_allocate_command_smoke_prints_the_table_and_writes_the_plot(capsys, tmp_path):
     plot = tmp_path / "allocate.png"
-    assert run_command(["allocate", "-n", "10,50", "--max-factor", "4", "--factor-step", "1",
-                        "--plot", str(plot)]) == 0
+    assert main(["allocate", "-n", "10", "--max-factor", "4", "--factor-step", "1", "--plot", str(plot)]) == 0
     output = capsys.readouterr().out
-    rows = [line.split() for line in output.splitlines() if line.strip()[:2] in ("10", "50")]
-    assert len(rows) == 6
-    assert all(float(row[-1]) >= 0.995 for row in rows)  # low-complexity / DP
-    assert all(float(row[3]) >= max(float(v) for v in row[5:7]) - 1e-9 for row in rows)  # DP beats greedy, relax.
+    assert "low-cx/DP" in output and len([line for line in output.splitlines() if line.startswith("  10")]) == 3
     assert plot.stat().st_size > 1000
 
 
-def test_train_command_writes_plot_and_json_on_a_tiny_setting(capsys, tmp_path):
+def test_train_run_returns_every_scheme_with_error_feedback_on_a_tiny_setting(tmp_path):
+    results = train.run(n_workers=4, budget=12, iterations=5, seeds=[0, 1], dataset="synthetic", model="mlp",
+                        hidden=4, optimizer="adam", learning_rate=0.01, error_feedback=True)
+    assert set(results["curves"]) >= {"sgd", "joint", "osgc-equal", "is-sgd", "bgc", "sgc", "ehd", "od", "sgc+ef",
+                                      "od+ef"}
+    assert "joint+ef" not in results["curves"]
+    joint = results["curves"]["joint"]
+    assert len(joint["loss"]) == 2 and all(len(curve) == 6 for curve in joint["loss"])
+    assert joint["bits"][0][0] == 0 and joint["bits"][0][-1] > 0
+    assert all(bits == 0 for bits in results["curves"]["sgd"]["bits"][0])
+    assert sum(results["seeds"][0]["joint_bits"]) == 12
+    train.plot(results, tmp_path / "train.png")
+    assert (tmp_path / "train.png").stat().st_size > 1000
+
+
+def test_train_command_smoke_writes_plot_and_json(capsys, tmp_path):
     plot, curves = tmp_path / "train.png", tmp_path / "train.json"
-    assert run_command(["train", "-n", "4", "-B", "12", "--iterations", "5", "--seeds", "2", "--dataset", "synthetic",
-                        "--model", "mlp", "--hidden", "4", "--optimizer", "adam", "--lr", "0.01",
-                        "--error-feedback", "--plot", str(plot), "--json", str(curves)]) == 0
-    output = capsys.readouterr().out
-    assert "joint" in output and "od+ef" in output
+    assert main(["train", "-n", "4", "-B", "12", "--iterations", "5", "--seeds", "2", "--dataset", "synthetic",
+                 "--plot", str(plot), "--json", str(curves)]) == 0
+    assert "joint" in capsys.readouterr().out
     payload = json.loads(curves.read_text())
-    assert set(payload["schemes"]) >= {"sgd", "joint", "osgc-equal", "is-sgd", "bgc", "sgc", "ehd", "od", "sgc+ef"}
-    assert len(payload["schemes"]["joint"]["loss_mean"]) == 6
-    assert len(payload["schemes"]["joint"]["final_loss"]) == 2
+    assert len(payload["schemes"]["joint"]["loss_mean"]) == 6 and len(payload["schemes"]["joint"]["final_loss"]) == 2
+    assert payload["settings"]["workers"] == 4 and payload["settings"]["budget"] == 12
     assert plot.stat().st_size > 1000
 
 
 def test_train_command_refuses_a_budget_below_two_bits_per_worker(capsys):
+    assert main(["train", "-n", "20", "-B", "30", "--iterations", "1", "--seeds", "1"]) == 2
+    assert "below 2 n" in capsys.readouterr().err
+
+
+def test_training_schemes_refuse_a_budget_below_two_bits_per_worker():
     with pytest.raises(ParameterError, match="below 2 n"):
-        run_command(["train", "-n", "20", "-B", "30", "--iterations", "1", "--seeds", "1"])
+        train.training_schemes(np.full(20, 0.3), 30, 1.0, 0)
 
 
 def test_joint_design_beats_osgc_with_equal_bits_and_is_sgd_on_digits():
     """Acceptance: digits, n = 20, B = 3n, mean final training loss over 5 seeds (defaults of ``codedml train``)."""
-    outcome = training_experiment(n_workers=20, budget=60, seeds=range(5),
-                                  schemes=("joint", "osgc-equal", "is-sgd"), centralized=False)
-    final = {name: curve["loss"][:, -1] for name, curve in outcome["curves"].items()}
+    outcome = train.run(n_workers=20, budget=60, seeds=range(5), schemes=("joint", "osgc-equal", "is-sgd"),
+                        centralized=False)
+    final = {name: np.asarray(curve["loss"])[:, -1] for name, curve in outcome["curves"].items()}
     assert np.all(np.isfinite(np.concatenate(list(final.values()))))
     assert final["joint"].mean() < final["osgc-equal"].mean()
     assert final["joint"].mean() < final["is-sgd"].mean()

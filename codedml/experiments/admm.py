@@ -15,17 +15,21 @@ Curves are averaged over ``runs`` independent problems, graphs and straggler dra
 from __future__ import annotations
 
 import argparse
-import sys
 
 import numpy as np
-from tqdm import tqdm
 
 from codedml import _validation as validation
-from codedml.codes import CyclicRepetition, FractionalRepetition, UncodedScheme
 from codedml.errors import ParameterError
-from codedml.learn.admm import incremental_admm, random_connected_graph, synthetic_least_squares
+from codedml.experiments.options import (
+    add_quiet_option,
+    check_plot_output,
+    check_size,
+    integer_option,
+    plot_file,
+    real_option,
+)
 from codedml.experiments.plotting import pyplot, write_figures_json
-from codedml.sim.stragglers import InjectedDelays, ShiftedExponential
+from codedml.experiments.progress import progress_bar
 
 #: Accuracy level at which "time to accuracy" is reported.
 TARGET_ACCURACY = 0.05
@@ -39,34 +43,39 @@ PER_ECN_BATCH = 12
 FIGURE10_STRAGGLERS = (0, 1, 2, 3)
 
 
-def ecn_code(scheme: str, n_ecns: int, stragglers: int):
+def ecn_code(scheme: str, n_ecns: int, n_stragglers: int):
     """The ECN code of a scheme name: ``uncoded``, ``fractional`` or ``cyclic`` repetition."""
-    if scheme == "uncoded" or stragglers == 0:
+    from codedml.codes import CyclicRepetition, FractionalRepetition, UncodedScheme
+
+    if scheme == "uncoded" or n_stragglers == 0:
         return UncodedScheme(n_ecns)
     if scheme == "fractional":
-        return FractionalRepetition(n_ecns, stragglers)
+        return FractionalRepetition(n_ecns, n_stragglers)
     if scheme == "cyclic":
-        return CyclicRepetition(n_ecns, stragglers, seed=0)
+        return CyclicRepetition(n_ecns, n_stragglers, seed=0)
     raise ParameterError(f"scheme must be 'uncoded', 'fractional' or 'cyclic', got {scheme!r}")
 
 
-def admm_experiment(n_agents: int = 10, n_ecns: int = 12, stragglers: int = 2,
-                    samples_per_agent: int = SAMPLES_PER_AGENT, n_features: int = N_FEATURES, noise: float = 0.1,
-                    connectivity: float = 0.3, batch_size: int = BATCH_SIZE, per_ecn_batch: int = PER_ECN_BATCH,
-                    straggler_counts=FIGURE10_STRAGGLERS, iterations: int = 400,
-                    runs: int = 10, n_delayed: int = 2, max_delay: float = 0.1, tau: float = 2.0,
-                    seed: int = 0, progress: bool = False) -> dict:
+def run(n_agents: int = 10, n_ecns: int = 12, n_stragglers: int = 2,
+        samples_per_agent: int = SAMPLES_PER_AGENT, n_features: int = N_FEATURES, noise: float = 0.1,
+        connectivity: float = 0.3, batch_size: int = BATCH_SIZE, per_ecn_batch: int = PER_ECN_BATCH,
+        straggler_counts=FIGURE10_STRAGGLERS, iterations: int = 400, runs: int = 10, n_delayed: int = 2,
+        max_delay: float = 0.1, tau: float = 2.0, seed: int = 0, progress: bool = False) -> dict:
     """Figure 9 and Figure 10 curves, averaged over ``runs``; JSON-ready.
 
     Base ECN times are ``ShiftedExponential(mu=1000, alpha=0.01)`` per partition mini-batch (ECNs of equal
     computing power, 10 +- 1 ms each), plus
     :class:`~codedml.sim.InjectedDelays`. Returns ``{"settings", "figure9": {scheme: {...}},
     "figure10": {S: {...}}}`` with mean ``time`` and ``accuracy`` per iteration, the mean time to
-    reach :data:`TARGET_ACCURACY` and the final accuracy and test MSE.
+    reach :data:`TARGET_ACCURACY` and the final accuracy and test MSE. ``n_stragglers`` is Figure 9's ``S``;
+    ``progress`` shows a bar on stderr (on a terminal).
     """
+    from codedml.learn.admm import incremental_admm, random_connected_graph, synthetic_least_squares
+    from codedml.sim.stragglers import InjectedDelays, ShiftedExponential
+
     n_agents = validation.integer(n_agents, "n_agents", minimum=2)
     n_ecns = validation.integer(n_ecns, "n_ecns", minimum=1)
-    stragglers = validation.integer(stragglers, "stragglers", minimum=0, maximum=n_ecns - 1)
+    n_stragglers = validation.integer(n_stragglers, "n_stragglers", minimum=0, maximum=n_ecns - 1)
     straggler_counts = [int(count) for count in validation.integer_array(straggler_counts, "straggler_counts", ndim=1,
                                                                          minimum=0, maximum=n_ecns - 1)]
     per_ecn_batch = validation.integer(per_ecn_batch, "per_ecn_batch", minimum=1)
@@ -74,11 +83,12 @@ def admm_experiment(n_agents: int = 10, n_ecns: int = 12, stragglers: int = 2,
     runs = validation.integer(runs, "runs", minimum=1)
     n_delayed = validation.integer(n_delayed, "n_delayed", minimum=0, maximum=n_ecns)
     seed = validation.integer(seed, "seed", minimum=0)
+    progress = validation.flag(progress, "progress")
     schemes = ["uncoded", "fractional", "cyclic"]
     skipped = {}
-    if n_ecns % (stragglers + 1):
+    if n_ecns % (n_stragglers + 1):
         schemes.remove("fractional")
-        skipped["fractional"] = f"S + 1 = {stragglers + 1} does not divide K = {n_ecns}"
+        skipped["fractional"] = f"S + 1 = {n_stragglers + 1} does not divide K = {n_ecns}"
     budgets = {}
     for count in straggler_counts:
         total = per_ecn_batch * n_ecns
@@ -89,21 +99,20 @@ def admm_experiment(n_agents: int = 10, n_ecns: int = 12, stragglers: int = 2,
     model = InjectedDelays(ShiftedExponential(1000.0, 0.01), n_delayed, max_delay)
     figure9 = {name: [] for name in schemes}
     figure10 = {count: [] for count in straggler_counts}
-    bar = tqdm(total=runs * (len(schemes) + len(straggler_counts)), desc="admm runs", disable=not progress)
-    for run in range(runs):
-        rng = np.random.default_rng([seed, run])
-        problem = synthetic_least_squares(n_agents, samples_per_agent, n_features, noise, rng)
-        graph = random_connected_graph(n_agents, connectivity, rng)
-        for name in schemes:
-            figure9[name].append(incremental_admm(problem, graph, ecn_code(name, n_ecns, stragglers), model,
-                                                  iterations, batch_size, tau=tau, seed=[seed, run, 1]))
-            bar.update()
-        for count in straggler_counts:
-            figure10[count].append(incremental_admm(problem, graph, ecn_code("cyclic", n_ecns, count), model,
-                                                    iterations, budgets[count], tau=tau, seed=[seed, run, 2]))
-            bar.update()
-    bar.close()
-    settings = {"n_agents": n_agents, "n_ecns": n_ecns, "stragglers": stragglers, "samples_per_agent":
+    with progress_bar(runs * (len(schemes) + len(straggler_counts)), "admm runs", progress) as bar:
+        for index in range(runs):
+            rng = np.random.default_rng([seed, index])
+            problem = synthetic_least_squares(n_agents, samples_per_agent, n_features, noise, rng)
+            graph = random_connected_graph(n_agents, connectivity, rng)
+            for name in schemes:
+                figure9[name].append(incremental_admm(problem, graph, ecn_code(name, n_ecns, n_stragglers), model,
+                                                      iterations, batch_size, tau=tau, seed=[seed, index, 1]))
+                bar.update()
+            for count in straggler_counts:
+                figure10[count].append(incremental_admm(problem, graph, ecn_code("cyclic", n_ecns, count), model,
+                                                        iterations, budgets[count], tau=tau, seed=[seed, index, 2]))
+                bar.update()
+    settings = {"n_agents": n_agents, "n_ecns": n_ecns, "n_stragglers": n_stragglers, "samples_per_agent":
                 samples_per_agent, "n_features": n_features, "noise": noise, "connectivity": connectivity,
                 "batch_size": batch_size, "per_ecn_batch": per_ecn_batch, "iterations": iterations, "runs": runs,
                 "n_delayed": n_delayed, "max_delay": max_delay, "tau": tau, "seed": seed,
@@ -126,12 +135,12 @@ def _summary(results) -> dict:
             "final_test_mse": float(np.mean([result.test_mse[-1] for result in results]))}
 
 
-def format_admm_table(result: dict) -> str:
+def format_table(result: dict) -> str:
     """Figure 9's schemes, then Figure 10's straggler counts, one line each."""
     target = result["settings"]["target_accuracy"]
     lines = [f"{'scheme':<12}{'S':>3}{'M':>6}{'s/iter':>10}{f'time to {target:g}':>16}{'accuracy':>11}{'test MSE':>10}"]
     for name, row in result["figure9"].items():
-        stragglers = 0 if name == "uncoded" else result["settings"]["stragglers"]
+        stragglers = 0 if name == "uncoded" else result["settings"]["n_stragglers"]
         lines.append(f"{name:<12}{stragglers:>3}{result['settings']['batch_size']:>6}{row['seconds_per_iteration']:>10.4f}"
                      f"{row['time_to_target']:>16.3f}{row['final_accuracy']:>11.2e}{row['final_test_mse']:>10.4f}")
     for count, row in result["figure10"].items():
@@ -142,15 +151,16 @@ def format_admm_table(result: dict) -> str:
     return "\n".join(lines)
 
 
-def save_admm_plot(path: str, result: dict) -> None:
+def plot(result: dict, path: str) -> None:
     """Accuracy vs running time per scheme (left) and vs iterations per straggler count (right)."""
     plt = pyplot()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    settings = result["settings"]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.6))
     for name, row in result["figure9"].items():
         left.semilogy(row["time"], row["accuracy"], label=name)
     left.set_xlabel("simulated running time [s]")
     left.set_ylabel("accuracy (eq. 19)")
-    left.set_title(f"sI-ADMM vs csI-ADMM, S = {result['settings']['stragglers']}, "
+    left.set_title(f"sI-ADMM vs csI-ADMM, S = {settings['n_stragglers']}, "
                    f"{result['settings']['n_delayed']} delayed ECNs per iteration", fontsize=9)
     left.grid(True, which="both", alpha=0.3)
     left.legend()
@@ -161,6 +171,9 @@ def save_admm_plot(path: str, result: dict) -> None:
     right.set_title(f"cyclic csI-ADMM, {result['settings']['per_ecn_batch']} samples per ECN", fontsize=9)
     right.grid(True, which="both", alpha=0.3)
     right.legend()
+    fig.suptitle(f"coded stochastic incremental ADMM (survey Figs. 9-10): N = {settings['n_agents']} agents, "
+                 f"K = {settings['n_ecns']} ECNs each, delays up to {settings['max_delay']:g} s; mean of "
+                 f"{settings['runs']} runs", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -179,10 +192,8 @@ def ecn_count_fits(n_ecns: int) -> bool:
         batch % n_ecns == 0 and partition % (batch // n_ecns) == 0 for batch in batches)
 
 
-def check_admm_options(args: argparse.Namespace) -> None:
+def check_options(args: argparse.Namespace) -> None:
     """Refuse combinations of ``admm`` options before any run starts (each names the option)."""
-    from codedml.cli import check_plot_output, check_size
-
     if not ecn_count_fits(args.ecns):
         allowed = [k for k in range(1, SAMPLES_PER_AGENT + 1) if ecn_count_fits(k)]
         raise ParameterError(f"argument --ecns: must be one of {', '.join(map(str, allowed))} (K > "
@@ -199,22 +210,21 @@ def check_admm_options(args: argparse.Namespace) -> None:
         check_plot_output("--plot", args.plot, figures_json=True)
 
 
-def run_admm(args: argparse.Namespace) -> int:
-    check_admm_options(args)
-    result = admm_experiment(n_agents=args.agents, n_ecns=args.ecns, stragglers=args.stragglers,
-                             iterations=args.iterations, runs=args.runs, n_delayed=args.delayed,
-                             max_delay=args.max_delay, seed=args.seed, progress=sys.stderr.isatty())
-    print(format_admm_table(result))
+def command(args: argparse.Namespace) -> int:
+    """``codedml admm``: print the table; write the plot and its figures as JSON if asked."""
+    check_options(args)
+    result = run(n_agents=args.agents, n_ecns=args.ecns, n_stragglers=args.stragglers, iterations=args.iterations,
+                 runs=args.runs, n_delayed=args.delayed, max_delay=args.max_delay, seed=args.seed,
+                 progress=not args.quiet)
+    print(format_table(result))
     if args.plot:
-        save_admm_plot(args.plot, result)
+        plot(result, args.plot)
         print(f"plot written to {args.plot}, figures to {write_figures_json(args.plot, result)}")
     return 0
 
 
-def register_admm_command(subparsers) -> None:
+def add_parser(subparsers) -> None:
     """Add the ``admm`` subcommand to an argparse ``subparsers`` object."""
-    from codedml.cli import integer_option, plot_file, real_option
-
     admm = subparsers.add_parser(
         "admm", help="coded vs uncoded stochastic incremental ADMM (survey Figs. 9-10)",
         description="Survey section 5.4 in spirit: N agents on a random graph pass a token; each agent's gradient "
@@ -236,4 +246,5 @@ def register_admm_command(subparsers) -> None:
                       help="largest injected delay in s (default 0.1)")
     admm.add_argument("--seed", type=integer_option(minimum=0), default=0, help="random seed (default 0)")
     admm.add_argument("--plot", metavar="FILE.png", type=plot_file, help="save the two-panel plot (and FILE.json)")
-    admm.set_defaults(run=run_admm)
+    add_quiet_option(admm)
+    admm.set_defaults(handler=command)

@@ -1,4 +1,5 @@
-"""MDS versus fountain decoding complexity: the survey's central claim, measured (section 4).
+"""``codedml compare --complexity``: MDS versus fountain decoding complexity, the survey's central claim
+measured (section 4).
 
 For each number of source symbols ``k`` on a log grid, one run measures the decoding wall time of
 
@@ -26,8 +27,8 @@ residual, LT against the source payloads.
 
 Examples
 --------
->>> from codedml.experiments.complexity import complexity_comparison
->>> result = complexity_comparison(sizes=(100, 200), lt_trials=2, min_timing_seconds=0.0)
+>>> from codedml.experiments import complexity
+>>> result = complexity.run(sizes=(100, 200), lt_trials=2, min_timing_seconds=0.0)
 >>> sorted(result["codes"])
 ['lt', 'real_mds', 'reed_solomon']
 >>> [row["k"] for row in result["codes"]["lt"]["rows"]]
@@ -36,21 +37,16 @@ Examples
 
 from __future__ import annotations
 
+import argparse
 import math
-import sys
 import time
 
 import numpy as np
-from threadpoolctl import threadpool_limits
-from tqdm import tqdm
 
 from codedml import _validation as validation
-from codedml.codes.erasure.lt import LTCode
-from codedml.codes.erasure.reed_solomon import ReedSolomon
 from codedml.errors import ParameterError
-from codedml.kernels.gf2m import gf2m_matrix_times_buffers_add
-from codedml.kernels.peeling import peeling_completion_count
 from codedml.experiments.plotting import pyplot, write_figures_json
+from codedml.experiments.progress import progress_bar
 
 #: The default log grid of ``k``.
 DEFAULT_SIZES = (100, 300, 1000, 3000, 10000, 30000, 50000)
@@ -87,6 +83,9 @@ def reed_solomon_decode_seconds(k: int, payload_bytes: int, rng: np.random.Gener
     the ``O(k (n - k))`` encoder is never run; the decode is checked by re-encoding
     :data:`RS_CHECK_ROWS` received parity rows from the decoded data.
     """
+    from codedml.codes.erasure.reed_solomon import ReedSolomon
+    from codedml.kernels.gf2m import gf2m_matrix_times_buffers_add
+
     code = ReedSolomon(2 * k, k, field="gf2^16")
     symbols = max(1, payload_bytes // 2)
     parity_ids = np.arange(k, 2 * k)
@@ -104,6 +103,8 @@ def reed_solomon_decode_seconds(k: int, payload_bytes: int, rng: np.random.Gener
 def real_mds_decode_seconds(k: int, payload_bytes: int, rng: np.random.Generator,
                             min_timing_seconds: float) -> dict:
     """Dense LAPACK solve of ``k`` surviving rows of a Gaussian ``n x k`` generator."""
+    from threadpoolctl import threadpool_limits
+
     columns = max(1, payload_bytes // 8)
     survivors = rng.standard_normal((k, k))
     received = rng.standard_normal((k, columns))
@@ -125,6 +126,9 @@ def lt_decode_seconds(k: int, payload_bytes: int, rng: np.random.Generator, min_
     (:func:`~codedml.kernels.peeling.peeling_completion_count`), and a draw whose ``Q`` symbols do not
     peel counts as a failure. The decode of the first successful draw is timed.
     """
+    from codedml.codes.erasure.lt import LTCode
+    from codedml.kernels.peeling import peeling_completion_count
+
     sources = rng.integers(0, 256, (k, payload_bytes), dtype=np.uint8)
     counts, timed = [], None
     for _ in range(trials):
@@ -158,10 +162,9 @@ def loglog_slope(sizes, seconds) -> float:
     return float(np.polyfit(x, y, 1)[0])
 
 
-def complexity_comparison(sizes=DEFAULT_SIZES, payload_bytes: int = 8, max_seconds: float = 60.0,
-                          lt_trials: int = 10, lt_eta: float = 1.5, lt_c: float = 0.03, lt_delta: float = 0.5,
-                          slope_from: int = 1000, min_timing_seconds: float = 0.2, seed: int = 0,
-                          progress=None) -> dict:
+def run(sizes=DEFAULT_SIZES, payload_bytes: int = 8, max_seconds: float = 60.0, lt_trials: int = 10,
+        lt_eta: float = 1.5, lt_c: float = 0.03, lt_delta: float = 0.5, slope_from: int = 1000,
+        min_timing_seconds: float = 0.2, seed: int = 0, progress: bool = False) -> dict:
     """Measure decoding time (and LT overhead) of RS GF(2^16), real-field MDS and LT peeling.
 
     Parameters
@@ -183,9 +186,8 @@ def complexity_comparison(sizes=DEFAULT_SIZES, payload_bytes: int = 8, max_secon
         Repeat a decode (taking the minimum) until this much time is spent; one run at least.
     seed : int
         Seeds every random draw.
-    progress : callable or None
-        Called with a one-line message after each size of each code (measured or skipped, except
-        the sizes skipped all at once when a measurement exceeds ``max_seconds``).
+    progress : bool
+        Show a progress bar on stderr (on a terminal), one step per size of each code.
 
     Returns
     -------
@@ -206,8 +208,7 @@ def complexity_comparison(sizes=DEFAULT_SIZES, payload_bytes: int = 8, max_secon
     slope_from = validation.integer(slope_from, "slope_from", minimum=0)
     min_timing_seconds = validation.real(min_timing_seconds, "min_timing_seconds", minimum=0.0)
     seed = validation.integer(seed, "seed", minimum=0)
-    if progress is not None and not callable(progress):
-        raise ParameterError(f"progress must be None or callable, got {type(progress).__name__}")
+    progress = validation.flag(progress, "progress")
     rngs = dict(zip(("reed_solomon", "real_mds", "lt"),
                     (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3))))
     _warm_up()
@@ -219,36 +220,39 @@ def complexity_comparison(sizes=DEFAULT_SIZES, payload_bytes: int = 8, max_secon
         "lt": lambda k: lt_decode_seconds(k, payload_bytes, rngs["lt"], min_timing_seconds, lt_trials, lt_eta,
                                           lt_c, lt_delta),
     }
-    for name in ("lt", "reed_solomon", "real_mds"):
-        rows, skipped = codes[name]["rows"], codes[name]["skipped"]
-        for k in sizes:
-            if name == "reed_solomon" and 2 * k > GF2_16_MAX_SHARDS:
-                skipped.append({"k": k, "predicted_seconds": math.nan,
-                                "reason": f"n = 2k = {2 * k} shards exceed GF(2^16)'s {GF2_16_MAX_SHARDS} points"})
-            elif name != "lt":
-                predicted, reason = _predicted_seconds(name, rows, k)
-                if skipped or predicted > max_seconds:
-                    skipped.append({"k": k, "predicted_seconds": predicted,
-                                    "reason": reason if not skipped else "a smaller size was skipped"})
-            if skipped and skipped[-1]["k"] == k:
-                if progress is not None:
-                    progress(f"{name} k={k}: skipped")
-                continue
-            start = time.perf_counter()
-            row = measure[name](k)
-            row["wall_seconds"] = time.perf_counter() - start
-            rows.append(row)
-            if progress is not None:
-                progress(f"{name} k={k}: {row['seconds']:.4g} s")
-            if name != "lt" and row["seconds"] > max_seconds:
-                max_seconds_hit = f"k={k} took {row['seconds']:.1f} s > {max_seconds:g} s"
-                skipped.extend({"k": later, "predicted_seconds": math.nan, "reason": max_seconds_hit}
-                               for later in sizes if later > k)
-                break
-        fit = [r for r in rows if r["k"] >= slope_from]
-        fit = fit if len(fit) >= 2 else rows
-        codes[name]["slope"] = loglog_slope([r["k"] for r in fit], [r["seconds"] for r in fit])
-        codes[name]["slope_sizes"] = [r["k"] for r in fit]
+    with progress_bar(len(LABELS) * len(sizes), "decoding times", progress) as bar:
+        for name in ("lt", "reed_solomon", "real_mds"):
+            rows, skipped = codes[name]["rows"], codes[name]["skipped"]
+            for k in sizes:
+                if name == "reed_solomon" and 2 * k > GF2_16_MAX_SHARDS:
+                    skipped.append({"k": k, "predicted_seconds": math.nan,
+                                    "reason": f"n = 2k = {2 * k} shards exceed GF(2^16)'s {GF2_16_MAX_SHARDS} points"})
+                elif name != "lt":
+                    predicted, reason = _predicted_seconds(name, rows, k)
+                    if skipped or predicted > max_seconds:
+                        skipped.append({"k": k, "predicted_seconds": predicted,
+                                        "reason": reason if not skipped else "a smaller size was skipped"})
+                if skipped and skipped[-1]["k"] == k:
+                    bar.set_postfix_str(f"{name} k={k}: skipped")
+                    bar.update()
+                    continue
+                start = time.perf_counter()
+                row = measure[name](k)
+                row["wall_seconds"] = time.perf_counter() - start
+                rows.append(row)
+                bar.set_postfix_str(f"{name} k={k}: {row['seconds']:.4g} s")
+                bar.update()
+                if name != "lt" and row["seconds"] > max_seconds:
+                    max_seconds_hit = f"k={k} took {row['seconds']:.1f} s > {max_seconds:g} s"
+                    later = [size for size in sizes if size > k]
+                    skipped.extend({"k": size, "predicted_seconds": math.nan, "reason": max_seconds_hit}
+                                   for size in later)
+                    bar.update(len(later))
+                    break
+            fit = [r for r in rows if r["k"] >= slope_from]
+            fit = fit if len(fit) >= 2 else rows
+            codes[name]["slope"] = loglog_slope([r["k"] for r in fit], [r["seconds"] for r in fit])
+            codes[name]["slope_sizes"] = [r["k"] for r in fit]
     lt_fit = [r for r in codes["lt"]["rows"] if r["k"] in codes["lt"]["slope_sizes"]]
     codes["lt"]["edge_slope"] = loglog_slope([r["k"] for r in lt_fit], [r["edges"] for r in lt_fit])
     settings = {"sizes": sizes, "payload_bytes": payload_bytes, "max_seconds": max_seconds,
@@ -306,10 +310,12 @@ def format_table(result: dict) -> str:
     return "\n".join(lines)
 
 
-def save_complexity_plot(path: str, result: dict) -> None:
-    """Log-log decode time vs ``k`` for the three codes (left) and the LT overhead vs ``k`` (right)."""
+def plot(result: dict, path: str) -> None:
+    """Log-log decode time vs ``k`` for the three codes (left) and the LT overhead vs ``k`` (right); the
+    legends sit below the axes, clear of the data."""
     plt = pyplot()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    settings = result["settings"]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 6), layout="constrained")
     for name, code in result["codes"].items():
         ks = [row["k"] for row in code["rows"]]
         left.loglog(ks, [row["seconds"] for row in code["rows"]], marker="o",
@@ -318,9 +324,9 @@ def save_complexity_plot(path: str, result: dict) -> None:
         _draw_growth_guide(left, result["codes"][name], power, style)
     left.set_xlabel("k (source symbols)")
     left.set_ylabel("decode time [s]")
-    left.set_title(f"decoding time, {result['settings']['payload_bytes']}-byte symbols")
+    left.set_title(f"decoding time, {settings['payload_bytes']}-byte symbols", fontsize=10)
     left.grid(True, which="both", alpha=0.3)
-    left.legend(fontsize=8, loc="upper left")
+    left.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14))
     lt_rows = result["codes"]["lt"]["rows"]
     right.semilogx([row["k"] for row in lt_rows], [row["mean_overhead"] for row in lt_rows], marker="o",
                    color="tab:green", label="mean")
@@ -328,11 +334,13 @@ def save_complexity_plot(path: str, result: dict) -> None:
                    linestyle="--", color="tab:green", label="max")
     right.set_xlabel("k (source symbols)")
     right.set_ylabel("LT overhead received/k - 1")
-    right.set_title(f"LT peeling overhead, robust soliton c={result['settings']['lt_c']}, "
-                    f"delta={result['settings']['lt_delta']}", fontsize=9)
+    right.set_title(f"LT peeling overhead, robust soliton c={settings['lt_c']}, delta={settings['lt_delta']}, "
+                    f"eta={settings['lt_eta']}", fontsize=10)
     right.grid(True, which="both", alpha=0.3)
-    right.legend()
-    fig.tight_layout()
+    right.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
+    fig.suptitle(f"decoding complexity, MDS vs fountain: k = {settings['sizes'][0]}..{settings['sizes'][-1]}; "
+                 f"best of repeats, one BLAS thread; LT overhead over {settings['lt_trials']} generators, seed "
+                 f"{settings['seed']}", fontsize=10)
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
@@ -348,27 +356,18 @@ def _draw_growth_guide(axes, code: dict, power: int, style: str) -> None:
                 linewidth=1, label=f"k^{power} through {code['label'].split(' (')[0]} at k={anchor['k']}")
 
 
-def run_complexity(plot_path: str = "complexity.png", seed: int = 0, sizes=None,
-                   max_seconds: float = 60.0, **options) -> dict:
-    """``codedml compare --complexity``: measure, print the table, write the plot and a JSON beside it.
-
-    ``sizes=None`` uses :data:`DEFAULT_SIZES`; ``options`` go to :func:`complexity_comparison`.
-    """
-    sizes = DEFAULT_SIZES if sizes is None else sizes
+def command(args: argparse.Namespace) -> int:
+    """``codedml compare --complexity`` (options checked by compare): measure on :data:`DEFAULT_SIZES`, print
+    the table, write the plot and a JSON beside it."""
+    plot_path = args.plot or "complexity.png"
+    max_seconds = 60.0
     print(f"decoding complexity: Reed-Solomon GF(2^16) (worst erasures), real-field MDS (LAPACK solve), "
-          f"LT peeling; k in {list(sizes)}; MDS sizes predicted to exceed {max_seconds:g} s are skipped")
+          f"LT peeling; k in {list(DEFAULT_SIZES)}; MDS sizes predicted to exceed {max_seconds:g} s are skipped")
     started = time.perf_counter()
-    with tqdm(total=len(LABELS) * len(sizes), desc="decoding times", disable=not sys.stderr.isatty()) as bar:
-
-        def advance(message):
-            bar.set_postfix_str(message)
-            bar.update()
-
-        options.setdefault("progress", advance)
-        result = complexity_comparison(sizes=sizes, max_seconds=max_seconds, seed=seed, **options)
+    result = run(sizes=DEFAULT_SIZES, max_seconds=max_seconds, seed=args.seed, progress=not args.quiet)
     result["total_seconds"] = time.perf_counter() - started
     print(format_table(result))
-    save_complexity_plot(plot_path, result)
+    plot(result, plot_path)
     json_path = write_figures_json(plot_path, result)
     print(f"total {result['total_seconds']:.1f} s; plot written to {plot_path}, figures to {json_path}")
-    return result
+    return 0
