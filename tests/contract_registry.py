@@ -70,7 +70,6 @@ EXEMPT = {
     "ApproximateGradientCode": "base of the approximate codes; every subclass is registered",
     "MessageSchedule": "data record of a multi-message schedule, no encoding or decoding",
     "LTDecoder": "incremental decoder of LTCode; LTCode.decode runs it (and the monotonicity test uses it)",
-    "LagrangeCompletionModel": "completion-time model only: encode/decode refuse by design",
     "BSpanReport": "report record of check_b_span",
     "ConditioningReport": "report record of decoding_conditioning",
 }
@@ -267,8 +266,7 @@ class GradientFamily(Family):
     def oracle(self, code, received):
         if code.decodable_iff_count and code.recovery_threshold is not None:
             return len(received) >= code.recovery_threshold
-        matrix = code.encoding_matrix
-        matrix = matrix.toarray() if scipy.sparse.issparse(matrix) else np.asarray(matrix, dtype=np.float64)
+        matrix = code.encoding_matrix.toarray().astype(np.float64)
         rows = matrix[np.sort(np.asarray(received, dtype=np.int64))]
         return span_verdict(least_squares_residual(rows, np.ones(code.n_partitions)))
 
@@ -706,11 +704,11 @@ ENTRIES = [
     Entry("MDSCodedComputationMMC-4-4-2-multi", MDSCodedComputationMMC,
           lambda: MDSCodedComputationMMC(4, 4, 2, multi_message=True), MultiMessageFamily()),
     Entry("CPGC-seed-example", CPGC, CPGC.seed_example, MultiMessageFamily()),
-    Entry("CPGC-8-3", CPGC, lambda: CPGC(8, 3), MultiMessageFamily()),
-    Entry("GCMMC-correlated-6-3-2", GCMMC, lambda: GCMMC.correlated(6, 3, 2), MultiMessageFamily()),
-    Entry("GCMMC-correlated-6-3-3-hybrid", GCMMC, lambda: GCMMC.correlated(6, 3, 3, hybrid=True),
+    Entry("CPGC-8-3", CPGC, lambda: CPGC(8, 3, seed=0), MultiMessageFamily()),
+    Entry("GCMMC-correlated-6-3-2", GCMMC, lambda: GCMMC.correlated(6, 3, 2, seed=0), MultiMessageFamily()),
+    Entry("GCMMC-correlated-6-3-3-hybrid", GCMMC, lambda: GCMMC.correlated(6, 3, 3, hybrid=True, seed=0),
           MultiMessageFamily()),
-    Entry("GCMMC-correlated-8-2-2-clusters", GCMMC, lambda: GCMMC.correlated(8, 2, 2, clusters=2),
+    Entry("GCMMC-correlated-8-2-2-clusters", GCMMC, lambda: GCMMC.correlated(8, 2, 2, clusters=2, seed=0),
           MultiMessageFamily()),
     Entry("GCMMC-uncorrelated-6-3-1-3", GCMMC, lambda: GCMMC.uncorrelated(6, 3, (1, 3)), MultiMessageFamily()),
     # erasure codes
@@ -809,25 +807,27 @@ PROBABILITY_CASES = [("None", None), ("nan", [math.nan, 0.5, 0.5]), ("inf", [mat
                      ("2d", [[0.5, 0.5], [0.5, 0.5]]), ("complex", [0.5j, 0.5, 0.5]), ("empty", []),
                      ("ragged", [[0.5], [0.5, 0.5]])]
 PROBABILITY = (PROBABILITY_CASES, ("probabilities", "straggler probabilities"))
-N = ("n", "n_workers")
-S = ("s", "n_stragglers")
-K = ("K", "n_workers")
+N = ("n_workers",)
+S = ("n_stragglers",)
+R = ("computation_load",)
 SEED = ("seed",)
 
 CONSTRUCTORS = [
-    Constructor("UncodedScheme", _kw(UncodedScheme, n=5), {"n": ("int", N)}),
-    Constructor("IgnoreStragglers", _kw(IgnoreStragglers, n=6, s=2), {"n": ("int", N), "s": ("int", S)}),
-    Constructor("FractionalRepetition", _kw(FractionalRepetition, n=6, s=2), {"n": ("int", N), "s": ("int", S)}),
-    Constructor("CyclicRepetition", _kw(CyclicRepetition, n=7, s=2, seed=0),
-                {"n": ("int", N), "s": ("int", S), "seed": ("seed", SEED), "construction": ("choice", ("construction",)),
-                 "residual_tolerance": ("real", ("residual_tolerance",))}),
+    Constructor("UncodedScheme", _kw(UncodedScheme, n_workers=5), {"n_workers": ("int", N)}),
+    Constructor("IgnoreStragglers", _kw(IgnoreStragglers, n_workers=6, n_stragglers=2),
+                {"n_workers": ("int", N), "n_stragglers": ("int", S)}),
+    Constructor("FractionalRepetition", _kw(FractionalRepetition, n_workers=6, n_stragglers=2),
+                {"n_workers": ("int", N), "n_stragglers": ("int", S)}),
+    Constructor("CyclicRepetition", _kw(CyclicRepetition, n_workers=7, n_stragglers=2, seed=0),
+                {"n_workers": ("int", N), "n_stragglers": ("int", S), "seed": ("seed", SEED),
+                 "construction": ("choice", ("construction",)), "residual_tolerance": ("real", ("residual_tolerance",))}),
     Constructor("LinearGradientCode", _kw(LinearGradientCode, encoding_matrix=SURVEY_TOY_ENCODING, n_stragglers=1),
                 {"encoding_matrix": (bad_arrays(SURVEY_TOY_ENCODING), ("encoding_matrix",)),
                  "n_stragglers": ("optional_int", ("n_stragglers", "s")),
                  "residual_tolerance": ("real", ("residual_tolerance",))}),
-    Constructor("PolynomialGC", _kw(PolynomialGC, n=8, s=3),
-                {"n": ("int", N), "s": ("int", S), "field": ("field", ("field",))}),
-    Constructor("PolynomialGC-gfp", _kw(PolynomialGC, n=8, s=3, field="gfp"),
+    Constructor("PolynomialGC", _kw(PolynomialGC, n_workers=8, n_stragglers=3),
+                {"n_workers": ("int", N), "n_stragglers": ("int", S), "field": ("field", ("field",))}),
+    Constructor("PolynomialGC-gfp", _kw(PolynomialGC, n_workers=8, n_stragglers=3, field="gfp"),
                 {"p": ("prime", ("p", "prime")), "scale": ("real", ("scale",))}),
     Constructor("OptimallyStructuredGC", _kw(OptimallyStructuredGC, probabilities=P5),
                 {"probabilities": PROBABILITY, "n_partitions": ("optional_int", ("n_partitions", "k"))}),
@@ -841,18 +841,18 @@ CONSTRUCTORS = [
     Constructor("OptimalDecodingGC", _kw(OptimalDecodingGC, probabilities=P5, replication=2, seed=0),
                 {"probabilities": PROBABILITY, "replication": ("int", ("replication", "d")), "seed": ("seed", SEED),
                  "calibration_draws": ("optional_int", ("calibration_draws",))}),
-    Constructor("UncodedMMC", _kw(UncodedMMC, K=4, r=2),
-                {"K": ("int", K), "r": ("int", ("r", "computation_load")), "target": ("choice", ("target",))}),
-    Constructor("MDSCodedComputationMMC", _kw(MDSCodedComputationMMC, K=4, M=4, r=2),
-                {"K": ("int", K), "M": ("int", ("M", "n_partitions")), "r": ("int", ("r", "computation_load")),
+    Constructor("UncodedMMC", _kw(UncodedMMC, n_workers=4, computation_load=2),
+                {"n_workers": ("int", N), "computation_load": ("int", R), "target": ("choice", ("target",))}),
+    Constructor("MDSCodedComputationMMC", _kw(MDSCodedComputationMMC, n_workers=4, n_partitions=4, computation_load=2),
+                {"n_workers": ("int", N), "n_partitions": ("int", ("n_partitions",)), "computation_load": ("int", R),
                  "multi_message": ("flag", ("multi_message",))}),
-    Constructor("CPGC", _kw(CPGC, K=4, r=2, seed=0),
-                {"K": ("int", K), "r": ("int", ("r", "computation_load")), "seed": ("seed", SEED)}),
-    Constructor("GCMMC-correlated", _kw(GCMMC.correlated, K=6, r=3, m=2),
-                {"K": ("int", K), "r": ("int", ("r", "computation_load")), "m": ("int", ("m", "order")),
+    Constructor("CPGC", _kw(CPGC, n_workers=4, computation_load=2, seed=0),
+                {"n_workers": ("int", N), "computation_load": ("int", R), "seed": ("seed", SEED)}),
+    Constructor("GCMMC-correlated", _kw(GCMMC.correlated, n_workers=6, computation_load=3, order=2, seed=0),
+                {"n_workers": ("int", N), "computation_load": ("int", R), "order": ("int", ("order",)),
                  "clusters": ("int", ("clusters", "P")), "seed": ("seed", SEED), "hybrid": ("flag", ("hybrid",))}),
-    Constructor("GCMMC-uncorrelated", _kw(GCMMC.uncorrelated, K=6, r=3, orders=(1, 3)),
-                {"K": ("int", K), "r": ("int", ("r", "computation_load")), "orders": ("int_list", ("orders",)),
+    Constructor("GCMMC-uncorrelated", _kw(GCMMC.uncorrelated, n_workers=6, computation_load=3, orders=(1, 3)),
+                {"n_workers": ("int", N), "computation_load": ("int", R), "orders": ("int_list", ("orders",)),
                  "clusters": ("int", ("clusters", "P"))}),
     Constructor("ReedSolomon", _kw(ReedSolomon, n_coded=8, n_sources=5),
                 {"n_coded": ("int", ("n_coded",)), "n_sources": ("int", ("n_sources",)),

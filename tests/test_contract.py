@@ -251,8 +251,8 @@ def test_decodability_is_never_lost_as_messages_arrive(entry):
         assert not lost, f"{entry.name}: decodable after {lost[0] - 1} arrivals, not after {lost[0]}: {shown(received)}"
         needed = first_true(flags)
         if isinstance(code, MultiMessageCode):
-            prefix = int(code.first_decodable_prefix(received[None, :])[0])
-            assert prefix == needed, f"first_decodable_prefix {prefix} != first decodable prefix {needed}"
+            prefix = int(code.decodable_prefix(received[None, :])[0])
+            assert prefix == needed, f"decodable_prefix {prefix} != first decodable prefix {needed}"
         if isinstance(family, GradientFamily):
             finish_times = np.empty((1, code.n_workers))
             finish_times[0, received] = np.arange(1.0, code.n_workers + 1.0)
@@ -286,8 +286,7 @@ def decodes_by_peeling(code, received, encoded) -> bool:
 @pytest.mark.parametrize("entry", entries(lambda e: e.exact_linear), ids=ids_of)
 def test_decoding_vector_combines_the_received_rows_into_all_ones(entry):
     code = entry.code
-    matrix = code.encoding_matrix
-    matrix = matrix.toarray() if hasattr(matrix, "toarray") else np.asarray(matrix)
+    matrix = code.encoding_matrix.toarray()
     prime = code.quantizer.p if getattr(code, "quantizer", None) is not None else None
     tally = Counter()
 
@@ -590,7 +589,7 @@ def arrival_order_cases(entry):
         bad = {"out-of-range": [[0, n]], "negative": [[-2, 0]], "id-after-end": [[-1, 0]],
                "non-integral-float": [[0.5, 1.0]], "nan": [[math.nan, 0]], "1d": [0, 1], "None": None,
                "strings": [["0", "1"]], "duplicate": [[0, 0]]}
-        return [(f"first_decodable_prefix-{case}", lambda value=value: code.first_decodable_prefix(value),
+        return [(f"decodable_prefix-{case}", lambda value=value: code.decodable_prefix(value),
                  ("arrival_order",)) for case, value in bad.items()]
     if isinstance(entry.family, RatelessFamily):
         n = code.n_coded
@@ -602,7 +601,7 @@ def arrival_order_cases(entry):
         n = code.n_workers
         bad = {"nan": np.full((1, n), math.nan), "1d": np.ones(n), "wrong-width": np.ones((1, n + 1)),
                "None": None, "strings": np.full((1, n), "a"), "complex": np.ones((1, n)) + 1j}
-        return [(f"first_decodable-{case}", lambda value=value: code.first_decodable(value), ("finish_times",))
+        return [(f"first_decodable-{case}", lambda value=value: code.first_decodable(value), ("arrival_times",))
                 for case, value in bad.items()]
     return []
 

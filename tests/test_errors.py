@@ -27,7 +27,7 @@ def test_s_at_least_n_or_negative_raises_parameter_error(factory):
 
 
 def test_fractional_repetition_needs_n_multiple_of_s_plus_one():
-    with pytest.raises(ParameterError, match="multiple of s \\+ 1"):
+    with pytest.raises(ParameterError, match="multiple of n_stragglers \\+ 1"):
         FractionalRepetition(10, 3)
 
 
@@ -117,7 +117,7 @@ def test_straggler_counts_that_are_not_integers_raise_parameter_error(call):
     lambda: UncodedScheme(10**12), lambda: IgnoreStragglers(10**12, 1),
 ], ids=["fractional", "cyclic", "uncoded", "ignore"])
 def test_huge_n_raises_size_error_before_allocating(call):
-    with pytest.raises(SizeError, match=r"\(n=10+, s=\d+\)|\(n=10+\)"):
+    with pytest.raises(SizeError, match=r"\(n_workers=10+, n_stragglers=\d+\)|\(n_workers=10+\)"):
         call()
 
 
@@ -181,7 +181,7 @@ def test_encoding_rows_validate_the_survivor_ids(survivors, error, message):
      "n_samples must be an integer >= 1"),
     (lambda: check_b_span(CyclicRepetition(30, 5, seed=0), exhaustive_limit=1, seed="x"), "seed must be None"),
     (lambda: check_b_span(UncodedScheme(3), tolerance=np.nan), "tolerance must be a finite real number"),
-    (lambda: decoding_conditioning(None), "code must be a GradientCode or MDSCodedComputation, got NoneType"),
+    (lambda: decoding_conditioning(None), r"code must provide decode, decoding_matrix, random_results \(a GradientCode or MDSCodedComputation does\); NoneType lacks"),
     (lambda: decoding_conditioning(UncodedScheme(3), n_samples=None), "n_samples must be an integer >= 0"),
     (lambda: decoding_conditioning(UncodedScheme(3), dimension=0), "dimension must be an integer >= 1"),
     (lambda: decoding_conditioning(UncodedScheme(3), seed="x"), "seed must be None"),

@@ -216,7 +216,7 @@ def test_gfp_user_generator_must_hold_field_elements():
     (lambda: PolynomialGC(6, 2, field="gf2^8"), ParameterError, "prime field"),
     (lambda: PolynomialGC(6, 2, field="gfp", scale=np.nan), ParameterError, "scale"),
     (lambda: PolynomialGC(6, 2, residual_tolerance=-1.0), ParameterError, "residual_tolerance"),
-    (lambda: PolynomialGC(10**6, 2), SizeError, "n=1000000"),
+    (lambda: PolynomialGC(10**6, 2), SizeError, "n_workers=1000000"),
     (lambda: MDSCodedComputation(None, 2), ParameterError, "n_workers"),
     (lambda: MDSCodedComputation(4, 2, computation_load=True), ParameterError, "computation_load"),
     (lambda: MDSCodedComputation(10**6, 10**5), SizeError, "n_workers=1000000"),

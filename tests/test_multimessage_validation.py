@@ -8,10 +8,10 @@ from hypothesis import strategies as st
 from codedml.codes import (
     CPGC,
     GCMMC,
-    LagrangeCompletionModel,
     MDSCodedComputationMMC,
     UncodedMMC,
 )
+from codedml.analysis import LagrangeCompletionModel
 from codedml.codes.multimessage.base import SPAN_TOLERANCE, MessageSchedule, MultiMessageCode
 from codedml.errors import (
     DecodingAccuracyError,
@@ -25,17 +25,18 @@ from codedml.kernels import span
 from codedml.sim import (
     ShiftedExponential,
     exact_expected_completion_time,
-    simulate_messages,
+    simulate,
 )
-from codedml.sim.multimessage import decodable_score_vectors, message_arrivals
+from codedml.sim.montecarlo import message_arrivals
+from codedml.sim.score_vectors import decodable_score_vectors
 
 CODES = {
     "uc-mmc": lambda: UncodedMMC(6, 3),
     "uc-mmc-sum": lambda: UncodedMMC(6, 2, target="sum"),
     "mcc": lambda: MDSCodedComputationMMC(5, 6, 2),
     "mcc-multi": lambda: MDSCodedComputationMMC(4, 5, 2, multi_message=True),
-    "cpgc": lambda: CPGC(8, 3),
-    "gc-mmc-correlated": lambda: GCMMC.correlated(6, 3, 2, clusters=2),
+    "cpgc": lambda: CPGC(8, 3, seed=0),
+    "gc-mmc-correlated": lambda: GCMMC.correlated(6, 3, 2, clusters=2, seed=0),
     "gc-mmc-uncorrelated": lambda: GCMMC.uncorrelated(6, 3, (3, 2)),
     "gc-mmc-hybrid": lambda: GCMMC.uncorrelated(6, 6, (6, 4), hybrid=True),
     "lcc": lambda: LagrangeCompletionModel(8, 2, multi_message=True),
@@ -49,7 +50,7 @@ def code(request):
 
 
 def kernel_prefix(code, order, required=None):
-    """The kernels called directly with a valid order: what ``first_decodable_prefix`` returned before validation."""
+    """The kernels called directly with a valid order: what ``decodable_prefix`` returned before validation."""
     if isinstance(code, CPGC):
         return span.first_pair_recovery_prefix(code._first, code._second, code.schedule.row_offsets, order,
                                                code._required(required))
@@ -77,8 +78,8 @@ def test_random_valid_arrival_orders_give_the_kernels_prefix(code, data):
     if code.target == "product" and not isinstance(code, MDSCodedComputationMMC):
         required = data.draw(st.one_of(st.none(), st.integers(1, code.n_partitions)))
     expected = kernel_prefix(code, order, required)
-    np.testing.assert_array_equal(code.first_decodable_prefix(order, required), expected)
-    np.testing.assert_array_equal(code.first_decodable_prefix(order.astype(float), required), expected)
+    np.testing.assert_array_equal(code.decodable_prefix(order, required), expected)
+    np.testing.assert_array_equal(code.decodable_prefix(order.astype(float), required), expected)
 
 
 @given(data=st.data())
@@ -90,7 +91,7 @@ def test_random_out_of_range_arrival_orders_raise_parameter_error(code, data):
     bad = data.draw(st.one_of(st.integers(n, 10**15), st.integers(-10**15, -2)))
     values[position] = bad
     with pytest.raises(ParameterError, match="arrival_order"):
-        code.first_decodable_prefix(np.array([values]))
+        code.decodable_prefix(np.array([values]))
     with pytest.raises(ParameterError, match="arrival_order"):
         code.span_prefix(np.array([values]))
 
@@ -109,22 +110,22 @@ def test_random_out_of_range_arrival_orders_raise_parameter_error(code, data):
 ], ids=["repeat", "after-end", "fraction", "nan", "bool", "complex", "string", "none", "one-d", "ragged"])
 def test_malformed_arrival_orders_raise_named_errors(code, order, error, text):
     with pytest.raises(error, match="arrival_order") as raised:
-        code.first_decodable_prefix(order)
+        code.decodable_prefix(order)
     assert text in str(raised.value) or text == "complex" and "integers" in str(raised.value)
 
 
 def test_integral_float_arrival_orders_are_accepted():
     code = UncodedMMC(4, 2)
     order = np.argsort(np.random.default_rng(0).random((5, code.n_messages)), axis=1)
-    np.testing.assert_array_equal(code.first_decodable_prefix(order.astype(np.float32)),
-                                  code.first_decodable_prefix(order))
+    np.testing.assert_array_equal(code.decodable_prefix(order.astype(np.float32)),
+                                  code.decodable_prefix(order))
 
 
 @pytest.mark.parametrize("required", [0, -1, 7, 2.5, True, np.nan, "3"])
 def test_required_outside_one_to_m_is_refused(required):
     code = UncodedMMC(6, 2)
     with pytest.raises(ParameterError, match="required"):
-        code.first_decodable_prefix([[0, 1]], required)
+        code.decodable_prefix([[0, 1]], required)
     with pytest.raises(ParameterError, match="required"):
         code.is_decodable([0, 1], required)
 
@@ -134,7 +135,7 @@ def test_required_on_a_sum_code_is_refused_not_ignored():
     with pytest.raises(ParameterError, match="required.*product"):
         code.is_decodable([0], required=1)
     with pytest.raises(ParameterError, match="required.*product"):
-        simulate_messages(code, MODEL, 10, seed=0, required=3)
+        simulate(code, MODEL, 10, seed=0, required=3)
 
 
 # ---- schedules, groups and thresholds -------------------------------------------------------------------
@@ -214,47 +215,47 @@ def test_from_messages_refuses_malformed_tuples(messages, error, text):
 
 # ---- constructors ------------------------------------------------------------------------------------------
 BAD_CONSTRUCTORS = [
-    (UncodedMMC, {"K": 0, "r": 1}, "K"),
-    (UncodedMMC, {"K": None, "r": 1}, "K"),
-    (UncodedMMC, {"K": 4.5, "r": 1}, "K"),
-    (UncodedMMC, {"K": True, "r": 1}, "K"),
-    (UncodedMMC, {"K": 4, "r": 5}, "r"),
-    (UncodedMMC, {"K": 4, "r": np.nan}, "r"),
-    (UncodedMMC, {"K": 4, "r": 2, "target": "products"}, "target"),
-    (UncodedMMC, {"K": 10**6, "r": 2}, "UC-MMC"),
-    (MDSCodedComputationMMC, {"K": 4, "M": 9, "r": 2}, "M"),
-    (MDSCodedComputationMMC, {"K": 4, "M": 0, "r": 2}, "M"),
-    (MDSCodedComputationMMC, {"K": 4, "M": 4, "r": 0}, "r"),
-    (MDSCodedComputationMMC, {"K": -1, "M": 4, "r": 2}, "K"),
-    (MDSCodedComputationMMC, {"K": 4, "M": 4, "r": 2, "multi_message": "yes"}, "multi_message"),
-    (MDSCodedComputationMMC, {"K": 10**6, "M": 10**5, "r": 10}, "generator"),
-    (CPGC, {"K": 7, "r": 2}, "even"),
-    (CPGC, {"K": 0, "r": 1}, "K"),
-    (CPGC, {"K": 8, "r": 5}, "r"),
-    (CPGC, {"K": 8, "r": 0}, "r"),
-    (CPGC, {"K": 8, "r": 2.5}, "r"),
-    (CPGC, {"K": 8, "r": 2, "seed": -1}, "seed"),
-    (CPGC, {"K": 8, "r": 2, "seed": "x"}, "seed"),
-    (CPGC, {"K": 10**6, "r": 2}, "CPGC"),
-    (GCMMC.correlated, {"K": 6, "r": 3, "m": 4}, "m"),
-    (GCMMC.correlated, {"K": 6, "r": 3, "m": 0}, "m"),
-    (GCMMC.correlated, {"K": 6, "r": 3, "m": 2, "clusters": 4}, "clusters"),
-    (GCMMC.correlated, {"K": 6, "r": 3, "m": 2, "clusters": 0}, "clusters"),
-    (GCMMC.correlated, {"K": 6, "r": 4, "m": 2, "clusters": 2}, "r"),
-    (GCMMC.correlated, {"K": 6, "r": 3, "m": 2, "seed": 2.5}, "seed"),
-    (GCMMC.correlated, {"K": 6, "r": 3, "m": 2, "hybrid": None}, "hybrid"),
-    (GCMMC.correlated, {"K": 10**6, "r": 3, "m": 2}, "GC-MMC"),
-    (GCMMC.uncorrelated, {"K": 6, "r": 3, "orders": (3, 3)}, "orders"),
-    (GCMMC.uncorrelated, {"K": 6, "r": 3, "orders": (4,)}, "orders"),
-    (GCMMC.uncorrelated, {"K": 6, "r": 3, "orders": ()}, "orders"),
-    (GCMMC.uncorrelated, {"K": 6, "r": 3, "orders": (1.5,)}, "orders"),
-    (GCMMC.uncorrelated, {"K": 6, "r": 3, "orders": (3,), "hybrid": 1}, "hybrid"),
-    (LagrangeCompletionModel, {"K": 8, "r": 3}, "r to divide K"),
-    (LagrangeCompletionModel, {"K": 8, "r": 0}, "r"),
-    (LagrangeCompletionModel, {"K": 8, "r": 2, "degree": 0}, "degree"),
-    (LagrangeCompletionModel, {"K": 8, "r": 2, "degree": None}, "degree"),
-    (LagrangeCompletionModel, {"K": 8, "r": 2, "multi_message": None}, "multi_message"),
-    (LagrangeCompletionModel, {"K": 10**6, "r": 4, "multi_message": True}, "LCC"),
+    (UncodedMMC, {"n_workers": 0, "computation_load": 1}, "n_workers"),
+    (UncodedMMC, {"n_workers": None, "computation_load": 1}, "n_workers"),
+    (UncodedMMC, {"n_workers": 4.5, "computation_load": 1}, "n_workers"),
+    (UncodedMMC, {"n_workers": True, "computation_load": 1}, "n_workers"),
+    (UncodedMMC, {"n_workers": 4, "computation_load": 5}, "computation_load"),
+    (UncodedMMC, {"n_workers": 4, "computation_load": np.nan}, "computation_load"),
+    (UncodedMMC, {"n_workers": 4, "computation_load": 2, "target": "products"}, "target"),
+    (UncodedMMC, {"n_workers": 10**6, "computation_load": 2}, "UC-MMC"),
+    (MDSCodedComputationMMC, {"n_workers": 4, "n_partitions": 9, "computation_load": 2}, "n_partitions"),
+    (MDSCodedComputationMMC, {"n_workers": 4, "n_partitions": 0, "computation_load": 2}, "n_partitions"),
+    (MDSCodedComputationMMC, {"n_workers": 4, "n_partitions": 4, "computation_load": 0}, "computation_load"),
+    (MDSCodedComputationMMC, {"n_workers": -1, "n_partitions": 4, "computation_load": 2}, "n_workers"),
+    (MDSCodedComputationMMC, {"n_workers": 4, "n_partitions": 4, "computation_load": 2, "multi_message": "yes"}, "multi_message"),
+    (MDSCodedComputationMMC, {"n_workers": 10**6, "n_partitions": 10**5, "computation_load": 10}, "generator"),
+    (CPGC, {"n_workers": 7, "computation_load": 2}, "even"),
+    (CPGC, {"n_workers": 0, "computation_load": 1}, "n_workers"),
+    (CPGC, {"n_workers": 8, "computation_load": 5}, "computation_load"),
+    (CPGC, {"n_workers": 8, "computation_load": 0}, "computation_load"),
+    (CPGC, {"n_workers": 8, "computation_load": 2.5}, "computation_load"),
+    (CPGC, {"n_workers": 8, "computation_load": 2, "seed": -1}, "seed"),
+    (CPGC, {"n_workers": 8, "computation_load": 2, "seed": "x"}, "seed"),
+    (CPGC, {"n_workers": 10**6, "computation_load": 2}, "CPGC"),
+    (GCMMC.correlated, {"n_workers": 6, "computation_load": 3, "order": 4}, "order"),
+    (GCMMC.correlated, {"n_workers": 6, "computation_load": 3, "order": 0}, "order"),
+    (GCMMC.correlated, {"n_workers": 6, "computation_load": 3, "order": 2, "clusters": 4}, "clusters"),
+    (GCMMC.correlated, {"n_workers": 6, "computation_load": 3, "order": 2, "clusters": 0}, "clusters"),
+    (GCMMC.correlated, {"n_workers": 6, "computation_load": 4, "order": 2, "clusters": 2}, "computation_load"),
+    (GCMMC.correlated, {"n_workers": 6, "computation_load": 3, "order": 2, "seed": 2.5}, "seed"),
+    (GCMMC.correlated, {"n_workers": 6, "computation_load": 3, "order": 2, "hybrid": None}, "hybrid"),
+    (GCMMC.correlated, {"n_workers": 10**6, "computation_load": 3, "order": 2}, "GC-MMC"),
+    (GCMMC.uncorrelated, {"n_workers": 6, "computation_load": 3, "orders": (3, 3)}, "orders"),
+    (GCMMC.uncorrelated, {"n_workers": 6, "computation_load": 3, "orders": (4,)}, "orders"),
+    (GCMMC.uncorrelated, {"n_workers": 6, "computation_load": 3, "orders": ()}, "orders"),
+    (GCMMC.uncorrelated, {"n_workers": 6, "computation_load": 3, "orders": (1.5,)}, "orders"),
+    (GCMMC.uncorrelated, {"n_workers": 6, "computation_load": 3, "orders": (3,), "hybrid": 1}, "hybrid"),
+    (LagrangeCompletionModel, {"n_workers": 8, "computation_load": 3}, "computation_load to divide n_workers"),
+    (LagrangeCompletionModel, {"n_workers": 8, "computation_load": 0}, "computation_load"),
+    (LagrangeCompletionModel, {"n_workers": 8, "computation_load": 2, "degree": 0}, "degree"),
+    (LagrangeCompletionModel, {"n_workers": 8, "computation_load": 2, "degree": None}, "degree"),
+    (LagrangeCompletionModel, {"n_workers": 8, "computation_load": 2, "multi_message": None}, "multi_message"),
+    (LagrangeCompletionModel, {"n_workers": 10**6, "computation_load": 4, "multi_message": True}, "LCC"),
 ]
 
 
@@ -293,7 +294,7 @@ def received_rows(code, received, coded):
 @given(seed=st.integers(0, 2**32 - 1))
 def test_decode_reads_received_in_any_order(seed):
     rng = np.random.default_rng(seed)
-    cases = [(GCMMC.correlated(6, 3, 2), 6, "sum"), (CPGC(8, 3), 8, "product"),
+    cases = [(GCMMC.correlated(6, 3, 2, seed=0), 6, "sum"), (CPGC(8, 3, seed=0), 8, "product"),
              (MDSCodedComputationMMC(4, 4, 2), 4, "product")]  # MCC: two rows per message
     for code, M, target in cases:
         partials = rng.standard_normal((M, 2))
@@ -323,7 +324,7 @@ def test_all_messages_in_a_permuted_order_read_the_rows_in_that_order():
 
 
 def test_decode_refuses_bad_coded_rows():
-    code = GCMMC.correlated(6, 3, 2)
+    code = GCMMC.correlated(6, 3, 2, seed=0)
     coded = code.encode(np.ones((6, 2)))
     with pytest.raises(ShapeError, match="coded_rows"):
         code.decode([0, 1, 3, 5, 7], coded[:4])
@@ -342,7 +343,7 @@ def test_decode_refuses_bad_coded_rows():
 
 
 def test_non_finite_rows_of_messages_that_did_not_arrive_are_ignored():
-    code = GCMMC.correlated(6, 3, 2)
+    code = GCMMC.correlated(6, 3, 2, seed=0)
     partials = np.random.default_rng(0).standard_normal((6, 2))
     coded = code.encode(partials)
     coded[2] = np.nan
@@ -382,7 +383,7 @@ def test_product_decoding_is_accurate_whenever_it_answers():
 ], ids=["complex", "rows", "one-d", "inf", "string", "none"])
 def test_encode_refuses_bad_partials(partials, error):
     with pytest.raises(error, match="partials"):
-        GCMMC.correlated(6, 3, 2).encode(partials)
+        GCMMC.correlated(6, 3, 2, seed=0).encode(partials)
 
 
 @pytest.mark.parametrize("completed, error", [
@@ -401,17 +402,17 @@ def test_received_after_refuses_bad_score_vectors(completed, error):
     ({"required": 0}, "required"), ({"required": np.inf}, "required"),
     ({"model": "exp"}, "model"), ({"code": object()}, "code"),
 ], ids=lambda value: repr(value) if not isinstance(value, dict) else "-".join(f"{k}={v!r}" for k, v in value.items()))
-def test_simulate_messages_refuses_bad_arguments(kwargs, name):
+def test_simulate_multi_message_refuses_bad_arguments(kwargs, name):
     arguments = {"code": UncodedMMC(4, 2), "model": MODEL, "n_iterations": 10, "seed": 0}
     arguments.update(kwargs)
     with pytest.raises(ParameterError, match=name):
-        simulate_messages(**arguments)
+        simulate(**arguments)
 
 
-def test_simulate_messages_gives_the_same_figures_with_integral_float_arguments():
-    code = CPGC(8, 3)
-    first = simulate_messages(code, MODEL, 300, seed=4, required=6)
-    second = simulate_messages(code, MODEL, 300.0, seed=np.random.default_rng(4), required=6.0, batch_size=100.0)
+def test_simulate_multi_message_gives_the_same_figures_with_integral_float_arguments():
+    code = CPGC(8, 3, seed=0)
+    first = simulate(code, MODEL, 300, seed=4, required=6)
+    second = simulate(code, MODEL, 300.0, seed=np.random.default_rng(4), required=6.0, batch_size=100.0)
     assert first == second
 
 

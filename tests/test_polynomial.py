@@ -82,12 +82,12 @@ def _direct_window_products(points, s, modulus):
 
 @pytest.mark.parametrize("n", [2, 3, 7, 12])
 def test_window_products_equal_the_direct_products_for_every_s(n):
-    from codedml.codes.gradient.polynomial import chebyshev_points
+    from codedml.codes.real_generators import chebyshev_points
     from codedml.kernels.window_products import cyclic_window_products
 
     p = 2**31 - 1
     integer_points = np.random.default_rng(n).choice(p, n, replace=False).astype(np.int64)
-    real_points = chebyshev_points(n)
+    real_points = chebyshev_points(n, half_width=2.0)
     for s in range(n):
         exact = cyclic_window_products(integer_points, s, p)
         assert np.array_equal(exact, _direct_window_products([int(x) for x in integer_points], s, p).astype(np.int64))

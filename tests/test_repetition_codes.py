@@ -217,8 +217,8 @@ def test_encoding_is_unchanged_after_reading_the_structure(make_code):
     before = code.encode(partials)
     _ = code.assignment, code.worker_loads, code.computation_load, code.encoding_matrix
     np.testing.assert_array_equal(code.encode(partials), before)
-    dense = np.asarray(code.encoding_matrix.toarray() if scipy.sparse.issparse(code.encoding_matrix)
-                       else code.encoding_matrix)
+    assert isinstance(code.encoding_matrix, scipy.sparse.csr_array)
+    dense = code.encoding_matrix.toarray()
     np.testing.assert_allclose(before, dense @ partials, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(code.decode(np.arange(code.n_workers), before), partials.sum(axis=0), rtol=1e-9)
 
@@ -281,8 +281,7 @@ class YieldingCache(OrderedDict):
 def test_decoding_vector_cache_is_safe_under_many_threads_with_a_tiny_cache(make_code):
     code = make_code()
     code._cache = YieldingCache()
-    dense = code.encoding_matrix
-    dense = dense.toarray() if scipy.sparse.issparse(dense) else np.asarray(dense)
+    dense = code.encoding_matrix.toarray()
     n = code.n_workers
     partials = np.random.default_rng(2).standard_normal((code.n_partitions, 2))
     messages = code.encode(partials)

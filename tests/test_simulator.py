@@ -98,7 +98,7 @@ FIRST_DECODABLE_CODES = {
 
 
 @pytest.mark.parametrize("name", list(FIRST_DECODABLE_CODES))
-def test_first_decodable_validates_finish_times_and_reads_inf_as_never(name):
+def test_first_decodable_validates_arrival_times_and_reads_inf_as_never(name):
     code = FIRST_DECODABLE_CODES[name]()
     n = code.n_workers
     times, used = code.first_decodable(np.full((2, n), np.inf))
@@ -110,15 +110,15 @@ def test_first_decodable_validates_finish_times_and_reads_inf_as_never(name):
     bad_minus = np.ones((2, n))
     bad_minus[0, 1] = -np.inf
     for bad in (bad_nan, bad_minus):
-        with pytest.raises(NonFiniteError, match="finish_times holds NaN or -inf"):
+        with pytest.raises(NonFiniteError, match="arrival_times holds NaN or -inf"):
             code.first_decodable(bad)
-    with pytest.raises(ShapeError, match=rf"finish_times must have shape \(any, {n}\)"):
+    with pytest.raises(ShapeError, match=rf"arrival_times must have shape \(any, {n}\)"):
         code.first_decodable(np.ones((2, n + 1)))
-    with pytest.raises(ShapeError, match="finish_times must have 2 dimension"):
+    with pytest.raises(ShapeError, match="arrival_times must have 2 dimension"):
         code.first_decodable(np.ones(n))
-    with pytest.raises(ParameterError, match="finish_times must be numeric"):
+    with pytest.raises(ParameterError, match="arrival_times must be numeric"):
         code.first_decodable([["a"] * n])
-    with pytest.raises(ParameterError, match="finish_times must be real"):
+    with pytest.raises(ParameterError, match="arrival_times must be real"):
         code.first_decodable(np.ones((1, n)) * 1j)
 
 
@@ -148,7 +148,7 @@ def test_first_decodable_validates_finish_times_and_reads_inf_as_never(name):
     (lambda: simulate(UncodedScheme(3), ShiftedExponential(), 10, seed="x"), "seed must be None"),
     (lambda: simulate(UncodedScheme(3), ShiftedExponential(), 10, batch_size=0), "batch_size must be an integer >= 1"),
     (lambda: simulate(UncodedScheme(3), None, 10), "model must be a StragglerModel"),
-    (lambda: simulate(None, ShiftedExponential(), 10), "code must be a GradientCode"),
+    (lambda: simulate(None, ShiftedExponential(), 10), "code must be a simulatable code"),
     (lambda: exponential_straggler_probabilities(["a"], 2.0), "straggling rates mu must be numeric"),
     (lambda: exponential_straggler_probabilities([1.0], None), "deadline tau must be a finite real number"),
     (lambda: straggler_probabilities(ShiftedExponential(), 1.0, None), "n_workers must be an integer >= 1"),

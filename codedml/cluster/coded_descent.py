@@ -206,8 +206,7 @@ def coded_gradient_descent(client, code: GradientCode, model, data: PartitionedD
         parameters = model.initial_parameters(validation.rng(seed))
     else:
         parameters = validation.real_array(initial_parameters, "initial_parameters", ndim=1).copy()
-    matrix = code.encoding_matrix
-    matrix = matrix.toarray() if hasattr(matrix, "toarray") else np.asarray(matrix)
+    matrix = code.encoding_matrix.toarray()
     held = [np.flatnonzero(row) for row in code.assignment]
     shards = client.scatter([PartitionedData(data.features[j], data.targets[j], data.weights[j]) for j in held],
                             hash=False)

@@ -18,7 +18,6 @@ class                      field   idea
 ``MDSCodedComputationMMC`` real    MDS-coded matrix-vector (Lee et al.), one or many msgs
 ``CPGC``                   real    coded partial gradient computation (seed cpgc)
 ``GCMMC``                  real    GC with multi-message communication, clustering
-``LagrangeCompletionModel`` --     LCC's completion time (for the gc-mmc comparison)
 ``RatelessCodedComputation`` real  LT-coded ``W theta``, row-by-row streaming (Mallick et al.)
 ``ReedSolomon``            GF(2^8), systematic Cauchy MDS erasure code on byte shards
                            GF(2^16)
@@ -49,11 +48,13 @@ from codedml.codes.erasure.fast_reed_solomon import FastReedSolomon
 from codedml.codes.diagnostics.bspan import BSpanReport, check_b_span
 from codedml.codes.diagnostics.conditioning import ConditioningReport, decoding_conditioning
 from codedml.codes.multimessage.cpgc import CPGC
-from codedml.codes.multimessage.gcmmc import GCMMC, LagrangeCompletionModel
+from codedml.codes.multimessage.gcmmc import GCMMC
 from codedml.codes.computation.lagrange import LagrangeCodedComputing
 from codedml.codes.erasure.lt import LTCode, LTDecoder, degree_distribution
 from codedml.codes.computation.mds import MDSCodedComputation
-from codedml.codes.multimessage.base import MDSCodedComputationMMC, MessageSchedule, MultiMessageCode, UncodedMMC
+from codedml.codes.multimessage.base import MessageSchedule, MultiMessageCode
+from codedml.codes.multimessage.mds import MDSCodedComputationMMC
+from codedml.codes.multimessage.uncoded import UncodedMMC
 from codedml.codes.gradient.polynomial import PolynomialGC
 from codedml.codes.computation.rateless import RatelessCodedComputation
 from codedml.codes.erasure.reed_solomon import ReedSolomon
@@ -82,7 +83,6 @@ __all__ = [
     "LTCode",
     "LTDecoder",
     "LagrangeCodedComputing",
-    "LagrangeCompletionModel",
     "LinearGradientCode",
     "MDSCodedComputation",
     "MDSCodedComputationMMC",

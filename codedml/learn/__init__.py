@@ -1,11 +1,7 @@
 """Learning with approximate gradient codes: quantization and bit allocation."""
 
-from codedml.learn.bit_allocation import (
-    ALLOCATION_METHODS,
-    allocate_bits,
-    allocation_objective,
-    design_weights,
-)
+from codedml.codes.gradient.design import design_weights
+from codedml.learn.bit_allocation import ALLOCATION_METHODS, allocate_bits, allocation_objective
 from codedml.learn.quantize import (
     dequantize,
     message_bits,

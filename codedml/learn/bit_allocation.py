@@ -6,7 +6,8 @@ subject to ``sum_i b_i = B`` (``budget``) and ``b_i in {0, 2, 3, ...}``. A worke
 ``b_i = 0`` does not participate (``c_i = 0``: the optimal structure gives it no data).
 ``omega_scale`` is the QSGD constant ``D / 4`` (:func:`codedml.learn.quantize.omega_scale`)
 or any rescaling of it (seed section V-B). The residual error of the joint design is
-``G^2 k^2 / U(b)`` (see :class:`codedml.codes.gradient.approximate.OptimallyStructuredGC`).
+``G^2 k^2 / U(b)`` (see :class:`codedml.codes.gradient.approximate.OptimallyStructuredGC`; the weights ``c_i`` are
+:func:`codedml.codes.gradient.design.design_weights`).
 
 Methods (all compiled kernels in :mod:`codedml.kernels.bit_allocation`):
 
@@ -21,7 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from codedml._validation import array_size, integer, integer_array, real, real_array
+from codedml._validation import array_size, integer
+from codedml.codes.gradient.design import check_bits, check_omega_scale, check_probabilities
 from codedml.errors import ParameterError
 from codedml.kernels.bit_allocation import (
     allocation_utility,
@@ -38,54 +40,6 @@ ALLOCATION_METHODS = {
     "greedy": greedy_allocation,
     "relaxation": rounded_relaxation,
 }
-
-
-def check_probabilities(probabilities, name: str = "probabilities") -> np.ndarray:
-    """``p`` as a non-empty 1-D float64 array, every entry in the open interval ``(0, 1)``.
-
-    NaN counts as outside the interval (:class:`~codedml.errors.ParameterError`).
-    """
-    array = real_array(probabilities, f"straggler {name}", finite=False)
-    if array.ndim != 1 or array.size < 1:
-        raise ParameterError(f"straggler {name} must be a non-empty 1-D array, got shape {array.shape}")
-    inside = (array > 0.0) & (array < 1.0)  # False for NaN
-    if not inside.all():
-        raise ParameterError(f"straggler {name} must lie in the open interval (0, 1); got {array[~inside][:5]}")
-    return array
-
-
-def check_omega_scale(omega_scale) -> float:
-    """``omega_scale`` as a positive finite float."""
-    return real(omega_scale, "omega_scale", minimum=0.0, open_minimum=True)
-
-
-def check_bits(bits, n_workers: int) -> np.ndarray:
-    """Per-worker bits as int64, each 0 (not participating) or at least 2."""
-    array = integer_array(bits, "bits")
-    if array.shape != (n_workers,):
-        raise ParameterError(f"bits must have one entry per worker ({n_workers}), got shape {array.shape}")
-    if np.any(array < 0) or np.any(array == 1):
-        raise ParameterError(
-            f"each worker needs 0 bits (not participating) or b >= 2 bits per coordinate, got {array[(array < 2)]}")
-    if not np.any(array > 0):
-        raise ParameterError("at least one worker must be given bits")
-    return array
-
-
-def design_weights(probabilities, bits, omega_scale: float) -> np.ndarray:
-    """``c_i = (1 - p_i) / (p_i + omega(b_i))``, ``0`` for ``b_i = 0`` (seed's joint design).
-
-    Examples
-    --------
-    >>> design_weights([0.5, 0.5], [2, 0], omega_scale=0.5).tolist()
-    [0.5, 0.0]
-    """
-    probabilities = check_probabilities(probabilities)
-    bits = check_bits(bits, probabilities.size)
-    scale = check_omega_scale(omega_scale)
-    levels = np.exp2(np.maximum(bits, 2) - 1.0) - 1.0
-    weights = (1.0 - probabilities) / (probabilities + scale / levels**2)
-    return np.where(bits > 0, weights, 0.0)
 
 
 def allocation_objective(probabilities, bits, omega_scale: float) -> float:

@@ -38,7 +38,7 @@ import numpy as np
 from codedml import _validation as check
 from codedml.codes.gradient.approximate import ApproximateGradientCode, ErasureHeadGC, OptimalDecodingGC
 from codedml.errors import ParameterError
-from codedml.learn.bit_allocation import check_bits
+from codedml.codes.gradient.design import check_bits
 from codedml.learn.models import PartitionedData
 from codedml.learn.quantize import message_bits, omega, quantize_messages
 
@@ -144,8 +144,7 @@ def second_moment_decoder(code: ApproximateGradientCode, bits=None, omega_scale:
         bits = check_bits(bits, n)
         active = bits > 0
         noise = np.where(active, omega(np.where(active, bits, 2), omega_scale), 0.0)
-    matrix = np.asarray(code.encoding_matrix.toarray() if hasattr(code.encoding_matrix, "toarray")
-                        else code.encoding_matrix)
+    matrix = code.encoding_matrix.toarray()
     row_energy = np.einsum("ij,ij->i", matrix, matrix)
     active &= row_energy > 0
     weighted = (1.0 - p[active])[:, None] * matrix[active]  # P A restricted to active workers

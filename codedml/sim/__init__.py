@@ -1,13 +1,14 @@
-"""Straggler models and the Monte Carlo completion-time simulator."""
+"""Straggler models, the Monte Carlo completion-time simulator (one :func:`simulate` for every family) and
+closed-form / exact expected completion times."""
 
-from codedml.sim.montecarlo import SimulationResult, simulate
-from codedml.sim.multimessage import (
-    MultiMessageResult,
-    exact_expected_completion_time,
-    score_type_counts,
-    simulate_messages,
+from codedml.sim.closed_forms import (
+    gradient_coding_expected_completion_time,
+    harmonic_number,
+    uncoded_expected_completion_time,
 )
+from codedml.sim.montecarlo import MultiMessageResult, SimulatableCode, SimulationResult, simulate
 from codedml.sim.probabilities import exponential_straggler_probabilities, straggler_probabilities
+from codedml.sim.score_vectors import exact_expected_completion_time, score_type_counts
 from codedml.sim.stragglers import (
     HeterogeneousShiftedExponential,
     InjectedDelays,
@@ -22,12 +23,15 @@ __all__ = [
     "MultiMessageResult",
     "PersistentStragglers",
     "ShiftedExponential",
+    "SimulatableCode",
     "SimulationResult",
     "StragglerModel",
     "exact_expected_completion_time",
     "exponential_straggler_probabilities",
+    "gradient_coding_expected_completion_time",
+    "harmonic_number",
     "score_type_counts",
     "simulate",
-    "simulate_messages",
     "straggler_probabilities",
+    "uncoded_expected_completion_time",
 ]

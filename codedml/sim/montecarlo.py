@@ -1,19 +1,50 @@
-"""Monte Carlo completion time of one-message-per-worker codes."""
+"""The Monte Carlo completion-time simulator: one :func:`simulate` for every family of codes.
+
+A code is simulatable when it follows :class:`SimulatableCode`: it names the sender of each
+message (``message_workers``) and the computations done before it is sent (``message_steps``),
+and ``first_decodable(arrival_times, required)`` returns, per iteration, the first time the
+arrived messages decode and how many were used. One-message codes
+(:class:`~codedml.codes.GradientCode`) and multi-message codes
+(:class:`~codedml.codes.MultiMessageCode`) both do; a code with ``message_sizes`` also gets its
+communication volume.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
-from codedml._validation import instance, integer
-from codedml._validation import rng as validated_rng
-from codedml.codes.gradient.base import GradientCode
-from codedml.errors import NotDecodableError
+from codedml import _validation as check
+from codedml.errors import NotDecodableError, ParameterError
 from codedml.sim.stragglers import StragglerModel
 
 #: Two-sided 95% normal quantile.
 Z_95 = 1.959963984540054
+
+#: Arrival times drawn per batch (iterations x messages) when ``batch_size`` is not given.
+BATCH_ELEMENTS = 2_000_000
+
+#: Most iterations in one batch when ``batch_size`` is not given.
+MAX_BATCH_ITERATIONS = 50_000
+
+
+class SimulatableCode(Protocol):
+    """What :func:`simulate` needs of a code."""
+
+    n_workers: int
+
+    @property
+    def message_workers(self) -> np.ndarray:
+        """int64 sender of each message, in ``[0, n_workers)``."""
+
+    @property
+    def message_steps(self) -> np.ndarray:
+        """Computations its sender has finished when each message is sent (``>= 0``)."""
+
+    def first_decodable(self, arrival_times, required: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """``(times, used)`` per iteration from ``(n_iterations, n_messages)`` arrival times."""
 
 
 @dataclass(frozen=True)
@@ -41,57 +72,134 @@ class SimulationResult:
     failure_rate: float
 
 
-def simulate(code: GradientCode, model: StragglerModel, n_iterations: int = 10_000, seed=None,
-             batch_size: int = 50_000) -> SimulationResult:
-    """Monte Carlo completion time of ``code`` under ``model``.
+@dataclass(frozen=True)
+class MultiMessageResult(SimulationResult):
+    """Outcome of :func:`simulate` for a code whose messages have sizes (the multi-message codes).
 
-    Each iteration draws the model's unit times, lets worker ``w`` send its single message
-    at ``load_w * tau_w`` and stops at the first time the arrived messages are decodable
-    (:meth:`GradientCode.first_decodable`, vectorised for the repetition and threshold codes).
+    Attributes
+    ----------
+    mean_volume : float
+        Communication volume: the total size of the messages received up to ``T``, one full
+        result being 1 (besides every :class:`SimulationResult` attribute).
+    """
+
+    mean_volume: float
+
+
+def message_arrivals(code: SimulatableCode, unit_times) -> np.ndarray:
+    """Arrival time of every message per iteration: ``message_steps[m] * tau[message_workers[m]]``.
+
+    ``unit_times`` has shape ``(n_iterations, n_workers)``: non-negative times, ``inf`` for a
+    worker that never finishes a computation (NaN is refused).
+    """
+    _check_code(code)
+    unit_times = check.real_array(unit_times, "unit_times", shape=(None, code.n_workers), finite=False)
+    if np.any(np.isnan(unit_times)) or np.any(unit_times < 0):
+        raise ParameterError("unit_times must be non-negative (inf: never finishes); got NaN or a negative time")
+    return unit_times[:, code.message_workers] * code.message_steps
+
+
+def draw_arrivals(code: SimulatableCode, model: StragglerModel, n_iterations: int,
+                  rng: np.random.Generator) -> np.ndarray:
+    """``n_iterations`` rows of message arrival times under ``model``.
+
+    When worker ``w`` sends exactly message ``w`` (one-message codes), the model's
+    :meth:`~codedml.sim.StragglerModel.finish_times` is used, so models that delay a whole answer
+    (:class:`~codedml.sim.InjectedDelays`) apply; otherwise message ``m`` arrives at
+    ``message_steps[m] * tau[message_workers[m]]`` from the model's unit times.
+    """
+    workers = code.message_workers
+    if np.array_equal(workers, np.arange(code.n_workers)):
+        return model.finish_times(code.message_steps, n_iterations, rng)
+    return model.unit_times(n_iterations, code.n_workers, rng)[:, workers] * code.message_steps
+
+
+def simulate(code: SimulatableCode, model: StragglerModel, n_iterations: int = 10_000, seed=None,
+             required: int | None = None, batch_size: int | None = None) -> SimulationResult | MultiMessageResult:
+    """Monte Carlo completion time, communication load (and volume) of any code under ``model``.
+
+    Each iteration draws the model's times (:func:`draw_arrivals`) and stops at the first time the
+    arrived messages are decodable (the code's ``first_decodable``: vectorised for the
+    repetition and threshold codes, an incremental span kernel for multi-message codes).
 
     Parameters
     ----------
-    code : GradientCode
-        Any one-message-per-worker code.
+    code : GradientCode, MultiMessageCode or any :class:`SimulatableCode`
     model : StragglerModel
         Straggler model.
     n_iterations : int
-        Number of Monte Carlo iterations.
-    seed : int or numpy.random.Generator, optional
+        Number of Monte Carlo iterations, at least 2.
+    seed : None, int >= 0 or numpy.random.Generator, optional
         Randomness.
-    batch_size : int
-        Iterations drawn at once (bounds memory).
+    required : int, optional
+        Partial mode of product-target codes: stop once ``M'`` partitions are recovered,
+        ``1 <= M' <= M``; sum-target codes refuse it.
+    batch_size : int, optional
+        Iterations drawn at once (bounds memory); default up to 50,000, fewer for codes with
+        many messages.
 
     Returns
     -------
-    SimulationResult
+    SimulationResult or MultiMessageResult
+        :class:`MultiMessageResult` (with ``mean_volume``) for codes with ``message_sizes``.
+
+    Raises
+    ------
+    NotDecodableError
+        No iteration became decodable.
 
     Examples
     --------
     >>> from codedml.codes import CyclicRepetition
     >>> from codedml.sim import ShiftedExponential, simulate
-    >>> result = simulate(CyclicRepetition(40, 9), ShiftedExponential(10, 0.01), 20_000, seed=1)
+    >>> result = simulate(CyclicRepetition(40, 9, seed=0), ShiftedExponential(10, 0.01), 20_000, seed=1)
     >>> abs(result.mean_time - 1.549) < 3 * result.ci95
     True
     """
-    instance(code, "code", GradientCode)
-    instance(model, "model", StragglerModel)
-    n_iterations = integer(n_iterations, "n_iterations", minimum=2)
-    batch_size = integer(batch_size, "batch_size", minimum=1)
-    rng = validated_rng(seed)
-    loads = code.worker_loads
-    times, used = [], []
+    _check_code(code)
+    check.instance(model, "model", StragglerModel)
+    n_iterations = check.integer(n_iterations, "n_iterations", minimum=2)
+    n_messages = int(code.message_workers.size)
+    if batch_size is None:
+        batch_size = max(1, min(MAX_BATCH_ITERATIONS, BATCH_ELEMENTS // n_messages))
+    batch_size = check.integer(batch_size, "batch_size", minimum=1)
+    rng = check.rng(seed)
+    sizes = getattr(code, "message_sizes", None)
+    check.array_size(4 * min(batch_size, n_iterations) * n_messages,
+                     f"a batch of arrival times (batch_size={batch_size}, {n_messages} messages)")
+    times, used, volumes = [], [], []
     for start in range(0, n_iterations, batch_size):
         count = min(batch_size, n_iterations - start)
-        batch_times, batch_used = code.first_decodable(model.finish_times(loads, count, rng))
+        arrivals = draw_arrivals(code, model, count, rng)
+        batch_times, batch_used = code.first_decodable(arrivals, required)
         times.append(batch_times)
         used.append(batch_used)
-    times = np.concatenate(times)
-    used = np.concatenate(used)
+        if sizes is not None:
+            volumes.append(_volume(arrivals, batch_used, sizes))
+    times, used = np.concatenate(times), np.concatenate(used)
     ok = np.isfinite(times)
     if not ok.any():
         raise NotDecodableError(f"no iteration of {n_iterations} became decodable under {model!r}")
     finite = times[ok]
     ci = Z_95 * finite.std(ddof=1) / np.sqrt(finite.size) if finite.size > 1 else np.inf
-    return SimulationResult(float(finite.mean()), float(ci), float(used[ok].mean()), int(n_iterations),
-                            float(1.0 - ok.mean()))
+    figures = (float(finite.mean()), float(ci), float(used[ok].mean()), int(n_iterations), float(1.0 - ok.mean()))
+    if sizes is None:
+        return SimulationResult(*figures)
+    return MultiMessageResult(*figures, float(np.concatenate(volumes)[ok].mean()))
+
+
+def _volume(arrivals: np.ndarray, used: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Total size of the first ``used`` messages in arrival order (ties in id order), per iteration."""
+    order = np.argsort(arrivals, axis=1, kind="stable")
+    cumulative = np.cumsum(sizes[order], axis=1)
+    return np.where(used > 0, cumulative[np.arange(arrivals.shape[0]), np.maximum(used - 1, 0)], 0.0)
+
+
+def _check_code(code) -> None:
+    """Refuse an object without the :class:`SimulatableCode` protocol, naming what it lacks."""
+    missing = [name for name in ("n_workers", "message_workers", "message_steps", "first_decodable")
+               if not hasattr(code, name)]
+    if missing:
+        raise ParameterError(f"code must be a simulatable code (a GradientCode, a MultiMessageCode or any code with "
+                             f"message_workers, message_steps and first_decodable); {type(code).__name__} "
+                             f"lacks {', '.join(missing)}")

@@ -7,7 +7,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse
 
 from codedml._validation import array_size, instance, integer, real
 from codedml._validation import rng as validated_rng
@@ -80,8 +79,7 @@ def check_b_span(code: GradientCode, exhaustive_limit: int = 20_000, n_samples: 
         raise ParameterError("check_b_span needs a code with a recovery_threshold (n - s)")
     n = code.n_workers
     array_size(n * code.n_partitions, f"the dense encoding matrix (n={n}, k={code.n_partitions})")
-    matrix = code.encoding_matrix
-    dense = matrix.toarray() if scipy.sparse.issparse(matrix) else np.asarray(matrix, dtype=np.float64)
+    dense = code.encoding_matrix.toarray().astype(np.float64)
     total = math.comb(n, needed)
     exhaustive = total <= exhaustive_limit
     array_size((total if exhaustive else n_samples) * max(needed, n),

@@ -38,12 +38,7 @@ from codedml._validation import array_size, integer, optional_integer, real_arra
 from codedml._validation import rng as validated_rng
 from codedml.codes.gradient.base import DEFAULT_CACHE_SIZE, LinearGradientCode, validated_encoding_matrix
 from codedml.errors import ParameterError, ShapeError
-from codedml.learn.bit_allocation import (
-    check_bits,
-    check_omega_scale,
-    check_probabilities,
-    design_weights,
-)
+from codedml.codes.gradient.design import check_bits, check_omega_scale, check_probabilities, design_weights
 
 #: Workers up to which :class:`OptimalDecodingGC` calibrates by enumerating all ``2^n`` survivor sets.
 MAX_EXACT_CALIBRATION_WORKERS = 12

@@ -1,22 +1,25 @@
 """The interface every code shares, and the linear-code machinery behind it.
 
-A simulator drives any code through the same few names: ``n_workers``,
-``n_partitions``, ``assignment``, ``encoding_matrix``, ``encode``, ``is_decodable``,
-``decoding_vector`` and ``decode``. ``received`` is always either an index array of
-message ids or a boolean mask over them; for one-message-per-worker codes a message id
-is the worker's index.
+Every code exposes the same few names: ``n_workers``, ``n_partitions``, ``assignment``,
+``encoding_matrix`` (always a ``scipy.sparse.csr_array``), ``encode``, ``is_decodable``,
+``decoding_vector`` and ``decode``; the simulator (:func:`codedml.sim.simulate`) drives it
+through ``message_workers``, ``message_steps`` and ``first_decodable``, and the diagnostics
+(:func:`codedml.codes.diagnostics.conditioning.decoding_conditioning`) through
+``decoding_matrix`` and ``random_results``. ``received`` is always either an index array of
+message ids or a boolean mask over them; a message id is the worker's index.
 """
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 import threading
+from abc import ABC, abstractmethod
 from collections import OrderedDict
 
 import numpy as np
 import scipy.sparse
 
-from codedml._validation import received_rows, arrival_times, array_size, check_finite, integer, real, real_array, received_ids
+from codedml._validation import arrival_times as check_arrival_times
+from codedml._validation import array_size, check_finite, integer, real, real_array, received_ids, received_rows
 from codedml.codes._received import received_messages
 from codedml.errors import NonFiniteError, NotDecodableError, ParameterError, ShapeError
 from codedml.kernels.real_decoding import dense_decoding_vector
@@ -96,16 +99,13 @@ class GradientCode(ABC):
     # ---- structure -------------------------------------------------------------------------
     @property
     @abstractmethod
-    def encoding_matrix(self) -> np.ndarray | scipy.sparse.csr_array:
-        """``B`` (``n_workers x n_partitions``): worker ``i`` sends ``b_i . g``."""
+    def encoding_matrix(self) -> scipy.sparse.csr_array:
+        """``B`` (``n_workers x n_partitions``, a copy): worker ``i`` sends ``b_i . g``."""
 
     @property
     def assignment(self) -> np.ndarray:
         """Boolean ``n_workers x n_partitions`` support: which partitions each worker holds."""
-        matrix = self.encoding_matrix
-        if scipy.sparse.issparse(matrix):
-            matrix = matrix.toarray()
-        return np.asarray(matrix) != 0
+        return self.encoding_matrix.toarray() != 0
 
     @property
     def computation_load(self) -> int:
@@ -232,14 +232,52 @@ class GradientCode(ABC):
     def _decoding_vector(self, survivors: np.ndarray) -> np.ndarray:
         """Full-length decoding vector for sorted survivor ids; raise NotDecodableError if none."""
 
+    # ---- diagnostics ---------------------------------------------------------------------------
+    def decoding_matrix(self, received) -> np.ndarray:
+        """Dense ``B_J``: the encoding rows the decoder combines for ``received`` (``J`` = support of its vector).
+
+        Its condition number bounds how much decoding amplifies rounding errors.
+
+        Raises
+        ------
+        NotDecodableError
+            The received messages do not determine the sum.
+        """
+        used = np.flatnonzero(self.decoding_vector(received))
+        array_size(used.size * self.n_partitions, f"the dense {used.size} x {self.n_partitions} rows B_J")
+        return self.encoding_matrix[used].toarray()
+
+    def random_results(self, rng: np.random.Generator, dimension: int) -> tuple[np.ndarray, np.ndarray]:
+        """Every worker's message for Gaussian partial gradients ``(n_partitions, dimension)``, and their sum.
+
+        ``rng`` is a :class:`numpy.random.Generator`; the diagnostics decode the messages and compare.
+        """
+        partials = rng.standard_normal((self.n_partitions, integer(dimension, "dimension", minimum=1)))
+        return self.encode(partials), partials.sum(axis=0)
+
     # ---- simulation --------------------------------------------------------------------------
-    def first_decodable(self, finish_times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    @property
+    def message_workers(self) -> np.ndarray:
+        """Sender of each message: worker ``i`` sends message ``i`` (the simulator's protocol)."""
+        return np.arange(self.n_workers, dtype=np.int64)
+
+    @property
+    def message_steps(self) -> np.ndarray:
+        """Computations before each message is sent: a worker sends once it has computed all its partitions."""
+        return self.worker_loads
+
+    def first_decodable(self, arrival_times, required: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Completion time and messages used, per iteration, from message arrival times.
+
+        The simulator's protocol, shared with the multi-message codes
+        (:meth:`codedml.codes.MultiMessageCode.first_decodable`).
 
         Parameters
         ----------
-        finish_times : ndarray, shape (n_iterations, n_workers)
+        arrival_times : ndarray, shape (n_iterations, n_workers)
             Arrival time of each worker's message (``inf`` for a message that never arrives).
+        required : None
+            Partial recovery applies to product-target codes only; a gradient code refuses it.
 
         Returns
         -------
@@ -258,18 +296,20 @@ class GradientCode(ABC):
         Raises
         ------
         ShapeError
-            ``finish_times`` is not 2-D with ``n_workers`` columns.
+            ``arrival_times`` is not 2-D with ``n_workers`` columns.
         NonFiniteError
-            ``finish_times`` holds NaN or ``-inf``.
+            ``arrival_times`` holds NaN or ``-inf``.
+        ParameterError
+            ``required`` is given.
         """
-        finish_times = self.validated_finish_times(finish_times)
+        arrival_times = self.validated_arrival_times(arrival_times, required)
         if self.decodable_iff_count:
             needed = self.recovery_threshold
-            times = np.partition(finish_times, needed - 1, axis=1)[:, needed - 1]
+            times = np.partition(arrival_times, needed - 1, axis=1)[:, needed - 1]
             return times, np.where(np.isfinite(times), needed, 0).astype(np.int64)
-        times = np.full(finish_times.shape[0], np.inf)
-        used = np.zeros(finish_times.shape[0], dtype=np.int64)
-        for it, row in enumerate(finish_times):
+        times = np.full(arrival_times.shape[0], np.inf)
+        used = np.zeros(arrival_times.shape[0], dtype=np.int64)
+        for it, row in enumerate(arrival_times):
             order = np.argsort(row, kind="stable")
             arrived = int(np.count_nonzero(np.isfinite(row)))
             lo, hi = 0, arrived
@@ -285,9 +325,15 @@ class GradientCode(ABC):
             used[it] = hi
         return times, used
 
-    def validated_finish_times(self, finish_times) -> np.ndarray:
-        """``finish_times`` as a 2-D float64 array with ``n_workers`` columns, finite or ``+inf``."""
-        return arrival_times(finish_times, "finish_times", self.n_workers)
+    def validated_arrival_times(self, arrival_times, required: int | None = None) -> np.ndarray:
+        """``arrival_times`` as a 2-D float64 array with ``n_workers`` columns, finite or ``+inf``.
+
+        ``required`` must be ``None``: the target of a gradient code is the whole sum.
+        """
+        if required is not None:
+            raise ParameterError(f"required (partial recovery) applies to target='product' codes only; "
+                                 f"a gradient code's target is the sum, got required={required!r}")
+        return check_arrival_times(arrival_times, "arrival_times", self.n_workers)
 
 
 def validated_encoding_matrix(encoding_matrix, name: str = "encoding_matrix") -> scipy.sparse.csr_array:
@@ -340,7 +386,6 @@ class LinearGradientCode(GradientCode):
         self._csr = matrix
         self._indptr = matrix.indptr.astype(np.int64)
         self._indices = matrix.indices.astype(np.int64)
-        self._dense_input = not scipy.sparse.issparse(encoding_matrix)
         self.residual_tolerance = real(residual_tolerance, "residual_tolerance", minimum=0.0)
         if n_stragglers is not None:
             _, n_stragglers = check_parameters(self.n_workers, n_stragglers)
@@ -351,8 +396,8 @@ class LinearGradientCode(GradientCode):
         return None if self.n_stragglers is None else self.n_workers - self.n_stragglers
 
     @property
-    def encoding_matrix(self) -> np.ndarray | scipy.sparse.csr_array:
-        return self._csr.toarray() if self._dense_input else self._csr.copy()
+    def encoding_matrix(self) -> scipy.sparse.csr_array:
+        return self._csr.copy()
 
     @property
     def assignment(self) -> np.ndarray:

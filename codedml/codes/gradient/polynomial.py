@@ -18,6 +18,7 @@ is ``sum_{i in I} w_i F(x_i)`` with the barycentric weights
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse
 
 from codedml._validation import array_size, real, received_ids
 from codedml.codes._received import received_field_elements
@@ -26,6 +27,7 @@ from codedml.fields.fixed_point import DEFAULT_SCALE, Quantizer
 from codedml.errors import DecodingAccuracyError, NotDecodableError, ParameterError
 from codedml.fields.galois_fields import DEFAULT_PRIME, check_field_size
 from codedml.kernels.gfp import gfp_barycentric_weights, gfp_matmul, gfp_matvec
+from codedml.codes.real_generators import chebyshev_points
 from codedml.kernels.window_products import cyclic_window_products
 
 #: Largest ``n`` for which the real-field code decodes within ``1e-6`` relative error on every
@@ -34,11 +36,6 @@ REAL_FIELD_LIMIT = 24
 
 #: Default bound on the real code's decoding residual (see :meth:`PolynomialGC.decoding_residual`).
 DEFAULT_POLYNOMIAL_TOLERANCE = 1e-5
-
-
-def chebyshev_points(n: int) -> np.ndarray:
-    """The ``n`` Chebyshev nodes scaled to ``[-2, 2]`` (interval of capacity one: products stay near 1)."""
-    return 2.0 * np.cos(np.pi * (2.0 * np.arange(n) + 1.0) / (2.0 * n))
 
 
 class PolynomialGC(GradientCode):
@@ -61,10 +58,10 @@ class PolynomialGC(GradientCode):
 
     Parameters
     ----------
-    n : int
-        ``n`` (``K`` in gc-mmc): workers, and partitions (``k = n``).
-    s : int
-        Stragglers tolerated, ``0 <= s < n``; each worker computes ``s + 1`` partitions.
+    n_workers : int
+        The survey's ``n`` (gc-mmc's ``K``): workers, and partitions (``k = n``).
+    n_stragglers : int
+        The survey's ``s``: stragglers tolerated, ``0 <= s < n``; each worker computes ``s + 1`` partitions.
     field : {"real", "gfp"} or prime-field name
         ``"real"``, or ``"gfp"`` / ``"gf(p)"`` / an integer prime for the exact field code.
     p : int
@@ -104,17 +101,18 @@ class PolynomialGC(GradientCode):
     3.75
     """
 
-    def __init__(self, n: int, s: int, field="real", p: int = DEFAULT_PRIME, scale: float = DEFAULT_SCALE,
-                 cache_size: int = DEFAULT_CACHE_SIZE, residual_tolerance: float = DEFAULT_POLYNOMIAL_TOLERANCE):
-        n, s = check_parameters(n, s)
-        array_size(n * n, f"the n x n encoding matrix (n={n})")
+    def __init__(self, n_workers: int, n_stragglers: int, field="real", p: int = DEFAULT_PRIME,
+                 scale: float = DEFAULT_SCALE, cache_size: int = DEFAULT_CACHE_SIZE,
+                 residual_tolerance: float = DEFAULT_POLYNOMIAL_TOLERANCE):
+        n, s = check_parameters(n_workers, n_stragglers)
+        array_size(n * n, f"the n x n encoding matrix (n_workers={n})")
         super().__init__(n, n, cache_size)
         self.n_stragglers = s
         self.residual_tolerance = real(residual_tolerance, "residual_tolerance", minimum=0.0, open_minimum=True)
         if isinstance(field, str) and field.strip().lower() == "real":
             self.field = "real"
             self.quantizer = None
-            self.points = chebyshev_points(self.n_workers)
+            self.points = chebyshev_points(self.n_workers, half_width=2.0)  # capacity one: products stay near 1
             modulus = 0
         else:
             self.quantizer = Quantizer(scale, p if isinstance(field, str) and field.strip().lower() == "gfp"
@@ -141,9 +139,9 @@ class PolynomialGC(GradientCode):
         return self.quantizer is not None or self.n_workers <= REAL_FIELD_LIMIT
 
     @property
-    def encoding_matrix(self) -> np.ndarray:
+    def encoding_matrix(self) -> scipy.sparse.csr_array:
         """``B[i, j] = f_j(x_i)`` (float64, or int64 field elements over ``GF(p)``)."""
-        return self._matrix.copy()
+        return scipy.sparse.csr_array(self._matrix)
 
     @property
     def assignment(self) -> np.ndarray:

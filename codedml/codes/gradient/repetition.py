@@ -30,9 +30,10 @@ def _csr_array(indptr, indices, data, n_cols) -> scipy.sparse.csr_array:
     return scipy.sparse.csr_array((data, indices, indptr), shape=(indptr.size - 1, n_cols))
 
 
-def _check_band_size(n: int, s: int) -> None:
+def _check_band_size(n_workers: int, n_stragglers: int) -> None:
     """Refuse ``(n, s)`` whose ``n x (s + 1)`` band (and its CSR copy) would not fit in memory."""
-    array_size(n * (s + 1), f"the n x (s + 1) nonzeros of the encoding matrix (n={n}, s={s})", itemsize=32)
+    array_size(n_workers * (n_stragglers + 1), f"the n x (s + 1) nonzeros of the encoding matrix "
+               f"(n_workers={n_workers}, n_stragglers={n_stragglers})", itemsize=32)
 
 
 class FractionalRepetition(LinearGradientCode):
@@ -46,10 +47,10 @@ class FractionalRepetition(LinearGradientCode):
 
     Parameters
     ----------
-    n : int
-        ``n``: number of workers (and partitions); a multiple of ``s + 1``.
-    s : int
-        ``s``: number of stragglers tolerated, ``0 <= s < n``.
+    n_workers : int
+        The survey's ``n`` (gc-mmc's ``K``): workers, and partitions; a multiple of ``s + 1``.
+    n_stragglers : int
+        The survey's ``s``: stragglers tolerated, ``0 <= s < n``.
 
     Examples
     --------
@@ -61,11 +62,12 @@ class FractionalRepetition(LinearGradientCode):
     15.0
     """
 
-    def __init__(self, n: int, s: int, cache_size: int = DEFAULT_CACHE_SIZE):
-        n, s = check_parameters(n, s)
+    def __init__(self, n_workers: int, n_stragglers: int, cache_size: int = DEFAULT_CACHE_SIZE):
+        n, s = check_parameters(n_workers, n_stragglers)
         _check_band_size(n, s)
         if n % (s + 1) != 0:
-            raise ParameterError(f"fractional repetition needs n to be a multiple of s + 1; got n={n}, s={s}")
+            raise ParameterError(f"fractional repetition needs n_workers to be a multiple of n_stragglers + 1; "
+                                 f"got n={n}, s={s}")
         self.blocks = n // (s + 1)
         indptr, indices, data = fractional_repetition_csr(n, s)
         super().__init__(_csr_array(indptr, indices, data, n), n_stragglers=s, cache_size=cache_size)
@@ -82,11 +84,12 @@ class FractionalRepetition(LinearGradientCode):
                 f"received messages", received=survivors.size, needed=self.recovery_threshold)
         return vector
 
-    def first_decodable(self, finish_times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        finish_times = self.validated_finish_times(finish_times)
-        grouped = finish_times.reshape(finish_times.shape[0], self.n_stragglers + 1, self.blocks)
+    def first_decodable(self, arrival_times, required: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Vectorised: the last block to get its first replica decides."""
+        arrival_times = self.validated_arrival_times(arrival_times, required)
+        grouped = arrival_times.reshape(arrival_times.shape[0], self.n_stragglers + 1, self.blocks)
         times = grouped.min(axis=1).max(axis=1)
-        used = np.count_nonzero(finish_times <= times[:, None], axis=1)
+        used = np.count_nonzero(arrival_times <= times[:, None], axis=1)
         return times, np.where(np.isfinite(times), used, 0).astype(np.int64)
 
 
@@ -164,11 +167,11 @@ class CyclicRepetition(LinearGradientCode):
 
     Parameters
     ----------
-    n : int
-        ``n``: number of workers (and partitions).
-    s : int
-        ``s``: number of stragglers tolerated, ``0 <= s < n``.
-    seed : int or numpy.random.Generator, optional
+    n_workers : int
+        The survey's ``n`` (gc-mmc's ``K``): workers, and partitions.
+    n_stragglers : int
+        The survey's ``s``: stragglers tolerated, ``0 <= s < n``.
+    seed : None, int >= 0 or numpy.random.Generator, optional
         Randomness of the ``"perturbed-dft"`` and ``"gaussian"`` constructions.
     construction : {"auto", "cyclic-mds", "perturbed-dft", "gaussian"}
         ``"auto"`` takes ``"cyclic-mds"`` for even ``s`` and prime ``n``, else ``"perturbed-dft"``.
@@ -187,9 +190,9 @@ class CyclicRepetition(LinearGradientCode):
     10.0
     """
 
-    def __init__(self, n: int, s: int, seed=None, construction: str = "auto",
+    def __init__(self, n_workers: int, n_stragglers: int, seed=None, construction: str = "auto",
                  residual_tolerance: float = DEFAULT_RESIDUAL_TOLERANCE, cache_size: int = DEFAULT_CACHE_SIZE):
-        n, s = check_parameters(n, s)
+        n, s = check_parameters(n_workers, n_stragglers)
         _check_band_size(n, s)
         construction = choice(construction, "construction", ("auto", "cyclic-mds", "perturbed-dft", "gaussian"))
         if construction == "auto":

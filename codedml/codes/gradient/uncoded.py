@@ -15,15 +15,15 @@ class UncodedScheme(LinearGradientCode):
 
     Parameters
     ----------
-    n : int
-        Number of workers (and partitions).
+    n_workers : int
+        The survey's ``n`` (gc-mmc's ``K``): workers, and partitions.
     """
 
     decodable_iff_count = True
 
-    def __init__(self, n: int, cache_size: int = DEFAULT_CACHE_SIZE):
-        n, _ = check_parameters(n, 0)
-        array_size(n, f"the n x n identity encoding matrix (n={n})", itemsize=32)
+    def __init__(self, n_workers: int, cache_size: int = DEFAULT_CACHE_SIZE):
+        n, _ = check_parameters(n_workers, 0)
+        array_size(n, f"the n x n identity encoding matrix (n_workers={n})", itemsize=32)
         super().__init__(scipy.sparse.identity(n, format="csr"), n_stragglers=0, cache_size=cache_size)
 
     def is_decodable(self, received) -> bool:
@@ -45,16 +45,16 @@ class IgnoreStragglers(UncodedScheme):
 
     Parameters
     ----------
-    n : int
-        Number of workers (and partitions).
-    s : int
-        Number of stragglers ignored, ``0 <= s < n``.
+    n_workers : int
+        The survey's ``n``: workers, and partitions.
+    n_stragglers : int
+        The survey's ``s``: stragglers ignored, ``0 <= s < n``.
     """
 
     exact = False
 
-    def __init__(self, n: int, s: int, cache_size: int = DEFAULT_CACHE_SIZE):
-        n, s = check_parameters(n, s)
+    def __init__(self, n_workers: int, n_stragglers: int, cache_size: int = DEFAULT_CACHE_SIZE):
+        n, s = check_parameters(n_workers, n_stragglers)
         super().__init__(n, cache_size=cache_size)
         self.n_stragglers = s
 

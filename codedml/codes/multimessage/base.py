@@ -1,4 +1,6 @@
-"""Multi-message codes: workers send a coded message after computations, not one at the end.
+"""The multi-message family: a :class:`MessageSchedule` and the :class:`MultiMessageCode` base.
+
+Workers send a coded message after computations, not one at the end.
 
 A :class:`MessageSchedule` lists every message: which worker sends it, after how many of
 its computations (``step``), which coded rows (linear combinations of the ``M`` partitions
@@ -200,8 +202,64 @@ class MultiMessageCode:
                                else check.integer_array(content_groups, "content_groups", shape=(n_contents,),
                                                         minimum=0, maximum=n_groups - 1))
 
-    def first_decodable_prefix(self, arrival_order, required: int | None = None) -> np.ndarray:
+    # ---- simulation --------------------------------------------------------------------------
+    @property
+    def message_workers(self) -> np.ndarray:
+        """Sender of each message (``schedule.worker``), for the simulator."""
+        return self.schedule.worker
+
+    @property
+    def message_steps(self) -> np.ndarray:
+        """Computations its sender has finished when each message is sent (``schedule.step``)."""
+        return self.schedule.step
+
+    @property
+    def message_sizes(self) -> np.ndarray:
+        """Size of each message, one full result being 1 (``schedule.size``): the communication volume."""
+        return self.schedule.size
+
+    def first_decodable(self, arrival_times, required: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Completion time and messages used, per iteration, from message arrival times.
+
+        The simulator's protocol, shared with the one-message codes
+        (:meth:`codedml.codes.GradientCode.first_decodable`); messages are taken in arrival order
+        (ties in id order) and :meth:`decodable_prefix` finds the first decodable prefix.
+
+        Parameters
+        ----------
+        arrival_times : array_like, shape (n_iterations, n_messages)
+            Arrival time of every message (``inf``: it never arrives; NaN and ``-inf`` are refused).
+        required : int, optional
+            Product target only: partitions to recover, in ``[1, M]`` (default ``M``).
+
+        Returns
+        -------
+        times : ndarray, shape (n_iterations,)
+            First time the arrived messages are decodable (``inf`` if never).
+        used : ndarray of int64, shape (n_iterations,)
+            Messages received up to then (0 if never).
+
+        Examples
+        --------
+        >>> from codedml.codes import UncodedMMC
+        >>> code = UncodedMMC(2, 1)
+        >>> code.first_decodable([[1.0, 3.0], [2.0, float("inf")]])
+        (array([ 3., inf]), array([2, 0]))
+        """
+        arrival_times = check.arrival_times(arrival_times, "arrival_times", self.n_messages)
+        required = self._required(required)
+        order = np.argsort(arrival_times, axis=1, kind="stable")
+        ordered = np.take_along_axis(arrival_times, order, axis=1)
+        order[~np.isfinite(ordered)] = -1
+        used = self._prefix(order, required)  # a valid order by construction: argsort rows
+        last = np.maximum(used - 1, 0)
+        times = np.where(used > 0, ordered[np.arange(order.shape[0]), last], np.inf)
+        return times, used
+
+    def decodable_prefix(self, arrival_order, required: int | None = None) -> np.ndarray:
         """Shortest decodable prefix of each row of message ids (``-1`` ends a row), 0 if none.
+
+        The arrival-order form behind :meth:`first_decodable` (and the score-vector enumeration).
 
         Parameters
         ----------
@@ -225,12 +283,12 @@ class MultiMessageCode:
     def span_prefix(self, arrival_order, required: int | None = None) -> np.ndarray:
         """The general rule: incremental reduced row echelon form of the received coefficient rows.
 
-        Arguments as for :meth:`first_decodable_prefix`.
+        Arguments as for :meth:`decodable_prefix`.
         """
         return self._span_prefix(self._arrival_order(arrival_order), self._required(required))
 
     def _prefix(self, order: np.ndarray, required: int) -> np.ndarray:
-        """:meth:`first_decodable_prefix` for a validated order and ``required`` (0 for the sum)."""
+        """:meth:`decodable_prefix` for a validated order and ``required`` (0 for the sum)."""
         if self.group_thresholds is not None:
             thresholds = self.group_thresholds
             if self.threshold_counts_partitions and self.target == "product":
@@ -359,103 +417,3 @@ class MultiMessageCode:
                 f"decoding residual {residual:.3g} exceeds {self.residual_tolerance:.1g}: the {ids.size} received "
                 f"messages' coefficient rows are too ill-conditioned to decode accurately", received=int(ids.size))
         return weights @ coded_rows
-
-
-def uncoded_mmc_schedule(n_workers: int, computation_load: int) -> MessageSchedule:
-    """UC-MMC's cyclically shifted schedule ``A_u``: worker ``j`` computes ``j, j+1, ..., j+r-1 (mod K)``."""
-    n_workers = check.integer(n_workers, "n_workers", minimum=1)
-    computation_load = check.integer(computation_load, "computation_load", minimum=1, maximum=n_workers)
-    check.array_size(n_workers * (computation_load + 1) * n_workers,
-                     f"the UC-MMC coefficient rows (n_workers={n_workers}, computation_load={computation_load})")
-    eye = np.eye(n_workers)
-    return MessageSchedule.from_messages([
-        (w, t + 1, eye[(w + t) % n_workers], 1.0 / n_workers, (w + t) % n_workers)
-        for w in range(n_workers) for t in range(computation_load)])
-
-
-class UncodedMMC(MultiMessageCode):
-    """Uncoded computation with multi-message communication (UC-MMC, seed cpgc ``A_u``).
-
-    Parameters
-    ----------
-    K : int
-        Workers (and submatrices ``M = K``), ``>= 1``.
-    r : int
-        Computation load in ``[1, K]``: each worker computes ``r`` cyclically consecutive
-        submatrices and sends each result as soon as it is done.
-    target : {"product", "sum"}
-        ``"product"`` (matrix-vector, seed cpgc) or ``"sum"`` (gradients, seed gc-mmc).
-
-    Examples
-    --------
-    >>> code = UncodedMMC(4, 2)
-    >>> code.is_decodable(code.received_after([1, 1, 1, 1]))   # every worker did one task
-    True
-    """
-
-    threshold_counts_partitions = True
-
-    def __init__(self, K: int, r: int, target: str = "product"):
-        K = check.integer(K, "K", minimum=1)
-        r = check.integer(r, "r (computation load)", minimum=1, maximum=K)
-        target = check.choice(target, "target", ("product", "sum"))
-        # a message's content is the partition it carries: decodable once all K (or M') are in
-        super().__init__(K, K, r, target, uncoded_mmc_schedule(K, r), [K])
-
-
-def chebyshev_vandermonde(n_rows: int, n_cols: int) -> np.ndarray:
-    """Real MDS generator: Vandermonde in the Chebyshev basis at Chebyshev points (any ``n_cols`` rows invertible)."""
-    n_rows = check.integer(n_rows, "n_rows", minimum=1)
-    n_cols = check.integer(n_cols, "n_cols", minimum=1)
-    check.array_size(n_rows * n_cols, f"the {n_rows} x {n_cols} Chebyshev-Vandermonde generator")
-    points = np.cos(np.pi * (np.arange(n_rows) + 0.5) / n_rows)
-    return np.polynomial.chebyshev.chebvander(points, n_cols - 1)
-
-
-class MDSCodedComputationMMC(MultiMessageCode):
-    """MDS-coded computation (MCC, Lee et al.; seed cpgc section 2), real field.
-
-    ``W`` is split into ``M`` submatrices, encoded into ``K r`` coded submatrices by a real
-    ``(M, K r)`` MDS code (Chebyshev-basis Vandermonde at Chebyshev points: any ``M`` rows
-    are invertible in exact arithmetic; numerically, decoding stays within 1e-6 only up to about
-    22 rows, see :class:`~codedml.codes.MDSCodedComputation`; decodability, and so the
-    simulator, uses the exact MDS threshold, while :meth:`decode` checks its residual and
-    raises :class:`~codedml.errors.DecodingAccuracyError` where the rows are too
-    ill-conditioned); worker ``j``
-    computes coded submatrices ``j r .. j r + r - 1``. With ``multi_message=False`` it sends
-    all ``r`` results in one message after its last computation (the seed's MCC);
-    otherwise one message per computation.
-
-    Parameters
-    ----------
-    K : int
-        Workers, ``>= 1``.
-    M : int
-        Submatrices, ``1 <= M <= K r``.
-    r : int
-        Computation load, ``>= 1``.
-    multi_message : bool
-        One message per computation instead of one per worker.
-
-    Notes
-    -----
-    MDS decoding recovers every submatrix or none: ``required`` (partial mode) below ``M``
-    does not lower the threshold.
-    """
-
-    def __init__(self, K: int, M: int, r: int, multi_message: bool = False):
-        K = check.integer(K, "K", minimum=1)
-        r = check.integer(r, "r (computation load)", minimum=1)
-        M = check.integer(M, "M", minimum=1, maximum=K * r)
-        multi_message = check.flag(multi_message, "multi_message")
-        check.array_size(2 * K * r * M, f"the (K r) x M = {K * r} x {M} MCC generator and coefficient rows")
-        generator = chebyshev_vandermonde(K * r, M)
-        if multi_message:
-            messages = [(w, t + 1, generator[w * r + t], 1.0 / M) for w in range(K) for t in range(r)]
-            needed = M
-        else:
-            messages = [(w, r, generator[w * r:(w + 1) * r], r / M) for w in range(K)]
-            needed = -(-M // r)
-        # MDS: any M coded rows decode, so a threshold on distinct messages decides
-        super().__init__(K, M, r, "product", MessageSchedule.from_messages(messages), [needed])
-        self.generator = generator

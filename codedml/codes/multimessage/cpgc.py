@@ -26,8 +26,9 @@ SEARCH_BUDGET = 200_000
 SEED_SHIFTS = [(-1, -1), (1, -2)]
 
 
-def seed_pairings(M: int) -> list[list[tuple[int, int]]]:
-    """The seed's four pairings ``v_1..v_4`` of ``{0..M-1}`` (``M`` divisible by 4), 0-based."""
+def seed_pairings(n_partitions: int) -> list[list[tuple[int, int]]]:
+    """The seed's four pairings ``v_1..v_4`` of ``{0..M-1}`` (``M = n_partitions`` divisible by 4), 0-based."""
+    M = n_partitions
     half = M // 2
     v1 = [(2 * i, 2 * i + 1) for i in range(half)]
     v2 = [(n, n + 2) for n in range(M) if n % 4 in (0, 1)]
@@ -46,10 +47,10 @@ class CPGC(MultiMessageCode):
 
     Parameters
     ----------
-    K : int
-        Workers and submatrices (``K = M``), even, ``>= 2``.
-    r : int
-        Computation load (tasks per worker), ``1 <= r <= K / 2`` (every worker needs
+    n_workers : int
+        Workers and submatrices (the seed's ``K = M``), even, ``>= 2``.
+    computation_load : int
+        ``r``, tasks per worker, ``1 <= r <= K / 2`` (every worker needs
         ``2 r - 1`` distinct submatrices).
     seed : None, int >= 0 or numpy.random.Generator, optional
         Randomness of extra pairings when the seed's four do not suffice (``r > 3``, or
@@ -71,20 +72,20 @@ class CPGC(MultiMessageCode):
 
     Examples
     --------
-    >>> code = CPGC(20, 3)
+    >>> code = CPGC(20, 3, seed=0)
     >>> code.is_decodable(code.received_after([1] * 20))
     True
     """
 
     target = "product"
 
-    def __init__(self, K: int, r: int, seed: int | None = 0, *, _tasks: list | None = None):
+    def __init__(self, n_workers: int, computation_load: int, seed=None, *, _tasks: list | None = None):
         if _tasks is None:
-            K = check.integer(K, "K", minimum=2)
+            K = check.integer(n_workers, "n_workers", minimum=2)
             if K % 2:
-                raise ParameterError(f"CPGC needs an even number of workers K = M >= 2, got K={K}")
-            r = check.integer(r, "r (computation load)", minimum=1, maximum=K // 2)
-            check.array_size(K * r * K, f"the CPGC coefficient rows (K={K}, r={r})")
+                raise ParameterError(f"CPGC needs an even number of workers n_workers = K = M >= 2, got {K}")
+            r = check.integer(computation_load, "computation_load", minimum=1, maximum=K // 2)
+            check.array_size(K * r * K, f"the CPGC coefficient rows (n_workers={K}, computation_load={r})")
             _tasks = self._construct(K, r, check.rng(seed))
         K = len(_tasks[0])
         messages = []

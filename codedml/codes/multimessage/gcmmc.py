@@ -32,6 +32,7 @@ import numpy as np
 from codedml import _validation as check
 from codedml.codes.multimessage.base import MessageSchedule, MultiMessageCode
 from codedml.codes.gradient.repetition import CyclicRepetition
+from codedml.codes.real_generators import chebyshev_points
 from codedml.errors import ParameterError
 
 
@@ -56,7 +57,7 @@ def polynomial_gc_rows(mask: np.ndarray) -> tuple[np.ndarray, int]:
     zeros = (~mask).sum(axis=0)
     if np.any(zeros != zeros[0]):
         raise ParameterError("the polynomial construction here needs the same number of zeros in every column")
-    points = np.cos(np.pi * (np.arange(n_contents) + 0.5) / n_contents)
+    points = chebyshev_points(n_contents)
     differences = points[:, None] - points[None, :]
     rows = np.zeros(mask.shape)
     for k in range(mask.shape[1]):
@@ -67,11 +68,20 @@ def polynomial_gc_rows(mask: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 class GCMMC(MultiMessageCode):
-    """GC-MMC: use :meth:`correlated` or :meth:`uncorrelated` (see the module notes)."""
+    """GC-MMC: use :meth:`correlated` or :meth:`uncorrelated` (see the module notes).
 
-    def __init__(self, K: int, r: int, clusters: int, messages: list, thresholds: list, groups: list,
-                 design: str, orders: tuple[int, ...], hybrid: bool):
-        K, r, clusters, size = self._check(K, r, clusters)
+    ``n_workers`` is gc-mmc's ``K``, ``computation_load`` its ``r`` and ``clusters`` its ``P``.
+
+    Examples
+    --------
+    >>> code = GCMMC.correlated(6, 3, 2, seed=0)
+    >>> code.is_decodable(code.received_after([2, 2, 2, 2, 2, 0]))
+    True
+    """
+
+    def __init__(self, n_workers: int, computation_load: int, clusters: int, messages: list, thresholds: list,
+                 groups: list, design: str, orders: tuple[int, ...], hybrid: bool):
+        K, r, clusters, size = self._check(n_workers, computation_load, clusters)
         design = check.choice(design, "design", ("correlated", "uncorrelated"))
         hybrid = check.flag(hybrid, "hybrid")
         schedule = MessageSchedule.from_messages(messages)
@@ -94,33 +104,34 @@ class GCMMC(MultiMessageCode):
         self.hybrid = hybrid
 
     @staticmethod
-    def _check(K, r, clusters, messages_per_worker=None) -> tuple[int, int, int, int]:
+    def _check(n_workers, computation_load, clusters, messages_per_worker=None) -> tuple[int, int, int, int]:
         """Validated ``(K, r, clusters, K / clusters)``; refuses schedules too large for memory.
 
         ``messages_per_worker`` (default ``r``) bounds the rows of ``K`` columns each worker sends.
         """
-        K = check.integer(K, "K", minimum=1)
-        r = check.integer(r, "r (computation load)", minimum=1)
+        K = check.integer(n_workers, "n_workers", minimum=1)
+        r = check.integer(computation_load, "computation_load", minimum=1)
         clusters = check.integer(clusters, "clusters", minimum=1, maximum=K)
         if K % clusters:
-            raise ParameterError(f"K={K} workers must split into clusters={clusters} equal clusters "
-                                 f"(clusters must divide K)")
+            raise ParameterError(f"n_workers={K} workers must split into clusters={clusters} equal clusters "
+                                 f"(clusters must divide n_workers)")
         size = K // clusters
         if r > size:
-            raise ParameterError(f"computation load r={r} must lie in [1, K/P={size}]")
+            raise ParameterError(f"computation_load r={r} must lie in [1, n_workers / clusters = {size}]")
         per_worker = r if messages_per_worker is None else min(r, messages_per_worker)
         check.array_size(K * per_worker * K,
-                         f"the GC-MMC coefficient rows (K={K}, r={r}, clusters={clusters})")
+                         f"the GC-MMC coefficient rows (n_workers={K}, computation_load={r}, clusters={clusters})")
         return K, r, clusters, size
 
     @classmethod
-    def correlated(cls, K: int, r: int, m: int, clusters: int = 1, seed=0, hybrid: bool = False) -> GCMMC:
-        """Correlated design of order ``m`` (``1 <= m <= r``); ``clusters = P``; ``hybrid`` as in the notes.
+    def correlated(cls, n_workers: int, computation_load: int, order: int, clusters: int = 1, seed=None,
+                   hybrid: bool = False) -> GCMMC:
+        """Correlated design of order ``m`` (``order``, ``1 <= m <= r``); ``clusters = P``; ``hybrid`` as in the notes.
 
         ``seed`` (None, int >= 0 or numpy.random.Generator) draws the cyclic repetition rows.
         """
-        K, r, clusters, size = cls._check(K, r, clusters)
-        m = check.integer(m, "m (order)", minimum=1, maximum=r)
+        K, r, clusters, size = cls._check(n_workers, computation_load, clusters)
+        m = check.integer(order, "order", minimum=1, maximum=r)
         hybrid = check.flag(hybrid, "hybrid")
         local = CyclicRepetition(size, m - 1, seed=check.rng(seed)).encoding_matrix.toarray()
         messages, groups = [], []
@@ -137,12 +148,13 @@ class GCMMC(MultiMessageCode):
         return cls(K, r, clusters, messages, [size - m + 1] * clusters, groups, "correlated", (m,), hybrid)
 
     @classmethod
-    def uncorrelated(cls, K: int, r: int, orders, clusters: int = 1, hybrid: bool = False) -> GCMMC:
+    def uncorrelated(cls, n_workers: int, computation_load: int, orders, clusters: int = 1,
+                     hybrid: bool = False) -> GCMMC:
         """Uncorrelated design with order vector ``[m_0, ..., m_{l-1}]`` (distinct, each in ``[1, r]``)."""
         orders = check.integer_array(orders, "orders", ndim=1)
         if orders.size == 0:
             raise ParameterError("orders must hold at least one order, got none")
-        K, r, clusters, size = cls._check(K, r, clusters, orders.size)
+        K, r, clusters, size = cls._check(n_workers, computation_load, clusters, orders.size)
         orders = tuple(int(m) for m in orders)
         if len(set(orders)) != len(orders) or not all(1 <= m <= r for m in orders):
             raise ParameterError(f"orders must be distinct and lie in [1, r={r}], got {orders}")
@@ -163,46 +175,3 @@ class GCMMC(MultiMessageCode):
                     messages.append((base + u, m, row, 1.0, p * mask.shape[0] + content))
                     groups.append(p)
         return cls(K, r, clusters, messages, [h + 1] * clusters, groups, "uncorrelated", orders, hybrid)
-
-
-class LagrangeCompletionModel(MultiMessageCode):
-    """Completion-time model of Lagrange coded computing (Yu et al.) for the gc-mmc comparison.
-
-    One message per worker (default): the data set is split into ``k = K / r`` blocks,
-    Lagrange-encoded so that each worker holds one coded block (computation load ``r``
-    partitions); for a gradient that is a polynomial of degree ``degree`` in the data (2 for
-    linear regression) any ``(k - 1) degree + 1`` workers decode. Multi-message
-    (``multi_message=True``): the data is split into ``k = K`` blocks encoded at ``K r``
-    points, worker ``w`` computes ``r`` of them and sends each as soon as it is done; any
-    ``(K - 1) degree + 1`` evaluations decode.
-
-    LCC's messages are evaluations of a polynomial of the *data*, not linear combinations of
-    partial gradients, so this class models timing only (``encode``/``decode`` raise): the
-    encoder and decoder are :class:`~codedml.codes.computation.lagrange.LagrangeCodedComputing`.
-    """
-
-    def __init__(self, K: int, r: int, degree: int = 2, multi_message: bool = False):
-        K = check.integer(K, "K", minimum=1)
-        r = check.integer(r, "r (computation load)", minimum=1)
-        degree = check.integer(degree, "degree", minimum=1)
-        multi_message = check.flag(multi_message, "multi_message")
-        if multi_message:
-            check.array_size(K * r * K, f"the LCC timing schedule (K={K}, r={r})")
-            threshold = (K - 1) * degree + 1
-            messages = [(w, t + 1, np.zeros(K), 1.0) for w in range(K) for t in range(r)]
-        else:
-            if K % r:
-                raise ParameterError(f"one-message LCC here needs r to divide K; got K={K}, r={r}")
-            check.array_size(K * K, f"the LCC timing schedule (K={K})")
-            threshold = (K // r - 1) * degree + 1
-            messages = [(w, r, np.zeros(K), 1.0) for w in range(K)]
-        if threshold > len(messages):
-            raise ParameterError(f"LCC needs {threshold} evaluations but the schedule has {len(messages)}")
-        self.recovery_threshold = threshold
-        super().__init__(K, K, r, "sum", MessageSchedule.from_messages(messages), [threshold])
-
-    def encode(self, partials):
-        raise ParameterError("LagrangeCompletionModel models completion time only; use LagrangeCodedComputing")
-
-    def decode(self, received, coded_rows):
-        raise ParameterError("LagrangeCompletionModel models completion time only; use LagrangeCodedComputing")
