@@ -9,6 +9,7 @@ page never fell back to asv's error page, and Chromium's network log holds no re
 
 import functools
 import http.server
+import importlib.util
 import json
 import os
 import shutil
@@ -49,6 +50,7 @@ def run(command, **kwargs):
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
     """A dashboard published from one stored quick benchmark of HEAD: its html folder."""
+    assert importlib.util.find_spec("asv"), "asv is not installed: pip install '.[bench]' (or asv>=0.6)"
     folder = tmp_path_factory.mktemp("dashboard")
     # asv imports every module of the benchmark folder; this test copies only the one it runs, so that
     # it checks the dashboard, not every benchmark module's imports.
