@@ -7,7 +7,8 @@ against the fast rules (thresholds, union-find) on CPGC at K = 20 and 40.
 
 import numpy as np
 
-from codedml.codes import CPGC, GCMMC, LagrangeCompletionModel, MDSCodedComputationMMC, UncodedMMC
+from codedml.analysis import LagrangeCompletionModel
+from codedml.codes import CPGC, GCMMC, MDSCodedComputationMMC, UncodedMMC
 from codedml.sim import ShiftedExponential, simulate
 
 WORKERS = [20, 40, 200, 1000]

@@ -37,8 +37,8 @@ import scipy.sparse
 from codedml._validation import array_size, integer, optional_integer, real_array
 from codedml._validation import rng as validated_rng
 from codedml.codes.gradient.base import DEFAULT_CACHE_SIZE, LinearGradientCode, validated_encoding_matrix
-from codedml.errors import ParameterError, ShapeError
 from codedml.codes.gradient.design import check_bits, check_omega_scale, check_probabilities, design_weights
+from codedml.errors import ParameterError, ShapeError
 
 #: Workers up to which :class:`OptimalDecodingGC` calibrates by enumerating all ``2^n`` survivor sets.
 MAX_EXACT_CALIBRATION_WORKERS = 12

@@ -18,8 +18,8 @@ from collections import OrderedDict
 import numpy as np
 import scipy.sparse
 
+from codedml._validation import array_size, check_finite, integer, real, real_array, received_ids
 from codedml._validation import arrival_times as check_arrival_times
-from codedml._validation import array_size, check_finite, integer, real, real_array, received_ids, received_rows
 from codedml.codes._received import received_messages
 from codedml.errors import NonFiniteError, NotDecodableError, ParameterError, ShapeError
 from codedml.kernels.real_decoding import dense_decoding_vector

@@ -23,15 +23,16 @@ import scipy.sparse
 from codedml._validation import array_size, real, received_ids
 from codedml.codes._received import received_field_elements
 from codedml.codes.gradient.base import DEFAULT_CACHE_SIZE, GradientCode, check_parameters, validated_partials
-from codedml.fields.fixed_point import DEFAULT_SCALE, Quantizer
+from codedml.codes.real_generators import chebyshev_points
 from codedml.errors import DecodingAccuracyError, NotDecodableError, ParameterError
+from codedml.fields.fixed_point import DEFAULT_SCALE, Quantizer
 from codedml.fields.galois_fields import DEFAULT_PRIME, check_field_size
 from codedml.kernels.gfp import gfp_barycentric_weights, gfp_matmul, gfp_matvec
-from codedml.codes.real_generators import chebyshev_points
 from codedml.kernels.window_products import cyclic_window_products
 
 #: Largest ``n`` for which the real-field code decodes within ``1e-6`` relative error on every
-#: sampled survivor set, for every ``s`` (measured with :func:`codedml.codes.diagnostics.conditioning.decoding_conditioning`).
+#: sampled survivor set, for every ``s`` (measured with
+#: :func:`codedml.codes.diagnostics.conditioning.decoding_conditioning`).
 REAL_FIELD_LIMIT = 24
 
 #: Default bound on the real code's decoding residual (see :meth:`PolynomialGC.decoding_residual`).

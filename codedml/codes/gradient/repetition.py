@@ -7,8 +7,14 @@ import math
 import numpy as np
 import scipy.sparse
 
-from codedml._validation import array_size, choice, integer, rng as validated_rng
-from codedml.codes.gradient.base import DEFAULT_CACHE_SIZE, DEFAULT_RESIDUAL_TOLERANCE, LinearGradientCode, check_parameters
+from codedml._validation import array_size, choice, integer
+from codedml._validation import rng as validated_rng
+from codedml.codes.gradient.base import (
+    DEFAULT_CACHE_SIZE,
+    DEFAULT_RESIDUAL_TOLERANCE,
+    LinearGradientCode,
+    check_parameters,
+)
 from codedml.errors import DecodingAccuracyError, NotDecodableError, ParameterError
 from codedml.kernels.real_decoding import (
     cyclic_band_decoding_vector,

@@ -30,8 +30,8 @@ from __future__ import annotations
 import numpy as np
 
 from codedml import _validation as check
-from codedml.codes.multimessage.base import MessageSchedule, MultiMessageCode
 from codedml.codes.gradient.repetition import CyclicRepetition
+from codedml.codes.multimessage.base import MessageSchedule, MultiMessageCode
 from codedml.codes.real_generators import chebyshev_points
 from codedml.errors import ParameterError
 

@@ -49,8 +49,8 @@ class MDSCodedComputationMMC(MultiMessageCode):
         r = check.integer(computation_load, "computation_load", minimum=1)
         M = check.integer(n_partitions, "n_partitions", minimum=1, maximum=K * r)
         multi_message = check.flag(multi_message, "multi_message")
-        check.array_size(2 * K * r * M, f"the (K r) x M = {K * r} x {M} MCC generator and coefficient rows (n_workers={K}, "
-                         f"n_partitions={M}, computation_load={r})")
+        check.array_size(2 * K * r * M, f"the (K r) x M = {K * r} x {M} MCC generator and coefficient rows "
+                         f"(n_workers={K}, n_partitions={M}, computation_load={r})")
         generator = chebyshev_vandermonde(K * r, M)
         if multi_message:
             messages = [(w, t + 1, generator[w * r + t], 1.0 / M) for w in range(K) for t in range(r)]
