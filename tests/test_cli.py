@@ -104,3 +104,24 @@ def test_parser_constants_agree_with_the_library():
     assert allocate.MAX_BITS == MAX_BITS
     assert train.OPTIMIZERS == OPTIMIZERS
     assert distributed.DEFAULT_CONNECT_TIMEOUT == DEFAULT_CONNECT_TIMEOUT
+
+
+def _compiling_warm_up(on_compile=None):
+    """A stand-in for :func:`codedml.warm_up` on a cold cache: announces, then reports compilations."""
+    if on_compile is not None:
+        on_compile()
+    return 3
+
+
+@pytest.mark.parametrize("warm_up, options, notice", [
+    (_compiling_warm_up, [], True), (_compiling_warm_up, ["--quiet"], False), (lambda on_compile=None: 0, [], False)],
+    ids=["cold cache", "cold cache, quiet", "warm cache"])
+def test_a_cold_cache_is_announced_on_one_stderr_line_before_the_work(capsys, monkeypatch, warm_up, options, notice):
+    import codedml
+    from codedml.experiments.progress import COMPILING_NOTICE
+
+    monkeypatch.setattr(codedml, "warm_up", warm_up, raising=False)
+    assert main(["tables", "cpgc", *options]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == ([COMPILING_NOTICE] if notice else [])
+    assert captured.out.startswith("Table 1")

@@ -29,7 +29,7 @@ from codedml.experiments.options import (
     real_option,
 )
 from codedml.experiments.plotting import pyplot, write_figures_json
-from codedml.experiments.progress import progress_bar
+from codedml.experiments.progress import prepare_kernels, progress_bar
 
 #: Accuracy level at which "time to accuracy" is reported.
 TARGET_ACCURACY = 0.05
@@ -213,6 +213,7 @@ def check_options(args: argparse.Namespace) -> None:
 def command(args: argparse.Namespace) -> int:
     """``codedml admm``: print the table; write the plot and its figures as JSON if asked."""
     check_options(args)
+    prepare_kernels(args.quiet)
     result = run(n_agents=args.agents, n_ecns=args.ecns, n_stragglers=args.stragglers, iterations=args.iterations,
                  runs=args.runs, n_delayed=args.delayed, max_delay=args.max_delay, seed=args.seed,
                  progress=not args.quiet)

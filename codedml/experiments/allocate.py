@@ -29,7 +29,7 @@ from codedml.experiments.options import (
     real_option,
 )
 from codedml.experiments.plotting import pyplot
-from codedml.experiments.progress import progress_bar
+from codedml.experiments.progress import prepare_kernels, progress_bar
 
 #: Largest bits per coordinate a worker sends (:data:`codedml.learn.quantize.MAX_BITS`; not imported, so the
 #: parser is built without loading the compiled kernels; a test checks they agree).
@@ -161,6 +161,7 @@ def check_options(args: argparse.Namespace) -> None:
 def command(args: argparse.Namespace) -> int:
     """``codedml allocate``: print the table, write the plot if asked."""
     check_options(args)
+    prepare_kernels(args.quiet)
     results = run(args.workers, args.max_factor, args.factor_step, args.omega_scale, args.tau,
                   (args.mu_low, args.mu_high), args.seed, progress=not args.quiet)
     print(format_table(results))

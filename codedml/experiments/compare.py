@@ -40,7 +40,7 @@ from codedml.experiments.options import (
     refuse_options,
 )
 from codedml.experiments.plotting import pyplot
-from codedml.experiments.progress import progress_bar
+from codedml.experiments.progress import prepare_kernels, progress_bar
 
 #: Defaults of the ``compare`` options that ``--preset`` or ``--complexity`` may refuse (``None`` means not given).
 COMPARE_DEFAULTS = {"workers": 40, "stragglers": 9, "mu": 10.0, "alpha": 0.01, "dimension": 1000,
@@ -219,6 +219,7 @@ def check_options(args: argparse.Namespace) -> None:
 def command(args: argparse.Namespace) -> int:
     """``codedml compare``: check the options, run the chosen mode, print its table, write its plot."""
     check_options(args)
+    prepare_kernels(args.quiet)
     if args.complexity:
         return complexity.command(args)
     if args.preset:

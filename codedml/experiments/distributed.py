@@ -26,7 +26,7 @@ from codedml.experiments.options import (
     refuse_options,
 )
 from codedml.experiments.plotting import pyplot, write_figures_json
-from codedml.experiments.progress import progress_bar
+from codedml.experiments.progress import prepare_kernels, progress_bar
 
 #: Seconds to wait for a scheduler (:data:`codedml.cluster.coded_descent.DEFAULT_CONNECT_TIMEOUT`; not imported,
 #: so the parser is built without loading Dask; a test checks they agree).
@@ -173,6 +173,7 @@ def command(args: argparse.Namespace) -> int:
     except ClusterError as error:
         raise ClusterError(f"argument --scheduler: {error}") from None
     try:
+        prepare_kernels(args.quiet)
         results = run(client, args.workers, args.stragglers, args.iterations, args.delayed, args.delay,
                       args.learning_rate, args.seed, progress=not args.quiet)
     finally:

@@ -12,7 +12,7 @@ import argparse
 from codedml import _validation as validation
 from codedml.errors import ParameterError
 from codedml.experiments.options import add_quiet_option
-from codedml.experiments.progress import progress_bar
+from codedml.experiments.progress import prepare_kernels, progress_bar
 
 #: Table titles, by key of :func:`run`'s result.
 TITLES = {"table1": "Table 1: score vectors allowing the full gradient (K = 4, r = 2)",
@@ -78,6 +78,7 @@ def format_table(results: dict) -> str:
 
 def command(args: argparse.Namespace) -> int:
     """``codedml tables PAPER``: print the tables."""
+    prepare_kernels(args.quiet)
     print(format_table(run(args.paper, progress=not args.quiet)))
     return 0
 

@@ -35,7 +35,7 @@ from codedml.experiments.options import (
     refuse_options,
 )
 from codedml.experiments.plotting import pyplot
-from codedml.experiments.progress import progress_bar
+from codedml.experiments.progress import prepare_kernels, progress_bar
 
 #: Computation load of the baselines (seed section VI: "about 2").
 BASELINE_REPLICATION = 2
@@ -234,31 +234,35 @@ def format_table(results: dict) -> str:
 
 
 def plot(results: dict, path: str) -> None:
-    """Mean training loss (band: min..max over seeds) against iterations and against transmitted bits."""
+    """Mean training loss (band: min..max over seeds) against iterations and against transmitted bits; one
+    legend below the panels, clear of the data (error-feedback runs dotted)."""
     plt = pyplot()
     settings = results["settings"]
-    fig, (by_iteration, by_bits) = plt.subplots(1, 2, figsize=(12, 4.8))
+    fig, (by_iteration, by_bits) = plt.subplots(1, 2, figsize=(12, 5.6), layout="constrained")
+    colors = {}
     for name, curve in results["curves"].items():
         loss = np.asarray(curve["loss"], dtype=np.float64)
         with np.errstate(invalid="ignore"):
             mean = np.mean(loss, axis=0)
         steps = np.arange(mean.size)
-        line, = by_iteration.plot(steps, mean, label=name, linestyle="--" if name == "sgd" else "-")
-        by_iteration.fill_between(steps, loss.min(axis=0), loss.max(axis=0), color=line.get_color(), alpha=0.15)
+        base = name.removesuffix("+ef")
+        style = "--" if name == "sgd" else ":" if name.endswith("+ef") else "-"
+        line, = by_iteration.plot(steps, mean, label=name, linestyle=style, color=colors.get(base))
+        colors.setdefault(base, line.get_color())
+        by_iteration.fill_between(steps, loss.min(axis=0), loss.max(axis=0), color=line.get_color(), alpha=0.1)
         if name != "sgd":
-            by_bits.plot(np.mean(np.asarray(curve["bits"]), axis=0), mean, label=name, color=line.get_color())
+            by_bits.plot(np.mean(np.asarray(curve["bits"]), axis=0), mean, linestyle=style, color=line.get_color())
     by_iteration.set_xlabel("iteration")
     by_bits.set_xlabel("transmitted bits (received by the master) [bits]")
     for axis in (by_iteration, by_bits):
         axis.set_ylabel("training loss (cross-entropy)")
         axis.set_yscale("log")
-        axis.legend(fontsize=8)
+    fig.legend(*by_iteration.get_legend_handles_labels(), loc="outside lower center", ncol=8, fontsize=8)
     n, budget = settings["n_workers"], settings["budget"]
     fig.suptitle(f"coded training on {settings['dataset']} ({settings['model']}, {settings['optimizer']} "
                  f"lr = {settings['learning_rate']:g}): n = {n} workers, B = {budget} bits per coordinate "
                  f"({budget / n:g} per worker), tau = {settings['deadline']:g}; mean over "
                  f"{len(settings['seeds'])} seeds", fontsize=10)
-    fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
@@ -301,6 +305,7 @@ def check_options(args: argparse.Namespace) -> None:
 def command(args: argparse.Namespace) -> int:
     """``codedml train``: print the table; write the plot and the JSON curves if asked."""
     check_options(args)
+    prepare_kernels(args.quiet)
     budget = 3 * args.workers if args.budget is None else args.budget
     results = run(n_workers=args.workers, budget=budget, iterations=args.iterations,
                   seeds=range(args.seed, args.seed + args.seeds), model=args.model, hidden=args.hidden,
