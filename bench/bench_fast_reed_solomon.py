@@ -91,7 +91,7 @@ class DecodeGrowth:
             self.codecs.append(codec)
 
     def track_decode_exponent(self):
-        small, large = (best_seconds(lambda c=c: c.time_decode(c.code.k), 3) for c in self.codecs)
+        small, large = (best_seconds(lambda c=c: c.time_decode(c.code.n_sources), 3) for c in self.codecs)
         return float(np.log(large / small) / np.log(DATA_SHARD_COUNTS[-1] / DATA_SHARD_COUNTS[0]))
 
     track_decode_exponent.unit = "exponent"
