@@ -15,7 +15,6 @@ import io
 import time
 
 import numpy as np
-
 from numba import njit
 
 from codedml.codes.erasure.lt import LTCode

@@ -154,7 +154,7 @@ def make_offline(html_dir, node_modules):
             url = _fetched_url(tag)
             if not url or not _EXTERNAL.match(url):
                 continue
-            for pattern, source, target in ASSETS:
+            for pattern, source, target in ASSETS:  # noqa: B007 (source, target are read after the break)
                 if re.search(pattern, url):
                     break
             else:

@@ -48,8 +48,8 @@ from codedml.codes import (
     UncodedScheme,
     survey_toy_code,
 )
-from codedml.codes.gradient.approximate import ApproximateGradientCode
 from codedml.codes.erasure.fast_reed_solomon import FastReedSolomon
+from codedml.codes.gradient.approximate import ApproximateGradientCode
 
 #: Relative error (to the size of the input data) a real-field decoder may make on a registered instance.
 REAL_TOLERANCE = 1e-8
@@ -820,7 +820,8 @@ CONSTRUCTORS = [
                 {"n_workers": ("int", N), "n_stragglers": ("int", S)}),
     Constructor("CyclicRepetition", _kw(CyclicRepetition, n_workers=7, n_stragglers=2, seed=0),
                 {"n_workers": ("int", N), "n_stragglers": ("int", S), "seed": ("seed", SEED),
-                 "construction": ("choice", ("construction",)), "residual_tolerance": ("real", ("residual_tolerance",))}),
+                 "construction": ("choice", ("construction",)),
+                 "residual_tolerance": ("real", ("residual_tolerance",))}),
     Constructor("LinearGradientCode", _kw(LinearGradientCode, encoding_matrix=SURVEY_TOY_ENCODING, n_stragglers=1),
                 {"encoding_matrix": (bad_arrays(SURVEY_TOY_ENCODING), ("encoding_matrix",)),
                  "n_stragglers": ("optional_int", ("n_stragglers", "s")),

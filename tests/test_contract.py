@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import math
@@ -480,9 +481,9 @@ def bad_received_cases(entry):
             else:
                 rows = encoded
             if method == "decode":
-                call = (lambda received=received, rows=rows: family.decode(code, received, rows))
+                call = functools.partial(family.decode, code, received, rows)
             else:
-                call = (lambda received=received, method=method: getattr(code, method)(received))
+                call = functools.partial(getattr(code, method), received)
             cases.append((f"{method}-received-{case}", call, family.received_names))
     elif isinstance(family, BATSFamily):
         headers, packets, counts = family.draw_received(code, rng, encoded)

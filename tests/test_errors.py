@@ -1,6 +1,5 @@
 import numpy as np
 import pytest
-
 import scipy.sparse
 
 from codedml.codes import (
@@ -125,7 +124,8 @@ def test_huge_n_raises_size_error_before_allocating(call):
     (lambda: CyclicRepetition(6, 1, seed="x"), "seed must be None, an integer >= 0 or a numpy.random.Generator"),
     (lambda: CyclicRepetition(6, 1, seed=-1), "seed must be None"),
     (lambda: CyclicRepetition(6, 1, construction=None), "construction must be one of 'auto', 'cyclic-mds'"),
-    (lambda: CyclicRepetition(6, 1, residual_tolerance=np.nan), r"residual_tolerance must be a finite real number in \[0"),
+    (lambda: CyclicRepetition(6, 1, residual_tolerance=np.nan),
+     r"residual_tolerance must be a finite real number in \[0"),
     (lambda: CyclicRepetition(6, 1, residual_tolerance="a"), "residual_tolerance must be a finite real number"),
     (lambda: LinearGradientCode(np.eye(3), residual_tolerance=-1.0), "residual_tolerance must be a finite real"),
     (lambda: FractionalRepetition(6, 1, cache_size=-1), "cache_size must be an integer >= 0"),
@@ -181,7 +181,8 @@ def test_encoding_rows_validate_the_survivor_ids(survivors, error, message):
      "n_samples must be an integer >= 1"),
     (lambda: check_b_span(CyclicRepetition(30, 5, seed=0), exhaustive_limit=1, seed="x"), "seed must be None"),
     (lambda: check_b_span(UncodedScheme(3), tolerance=np.nan), "tolerance must be a finite real number"),
-    (lambda: decoding_conditioning(None), r"code must provide decode, decoding_matrix, random_results \(a GradientCode or MDSCodedComputation does\); NoneType lacks"),
+    (lambda: decoding_conditioning(None), r"code must provide decode, decoding_matrix, random_results "
+                                          r"\(a GradientCode or MDSCodedComputation does\); NoneType lacks"),
     (lambda: decoding_conditioning(UncodedScheme(3), n_samples=None), "n_samples must be an integer >= 0"),
     (lambda: decoding_conditioning(UncodedScheme(3), dimension=0), "dimension must be an integer >= 1"),
     (lambda: decoding_conditioning(UncodedScheme(3), seed="x"), "seed must be None"),
@@ -195,4 +196,4 @@ def test_worker_loads_of_a_huge_sparse_code_are_computed_without_a_dense_matrix(
     code = FractionalRepetition(10**6, 1)  # the dense assignment would need 10^12 bytes
     assert code.computation_load == 2 and code.worker_loads.shape == (10**6,)
     with pytest.raises(SizeError, match="assignment"):
-        code.assignment
+        _ = code.assignment

@@ -7,7 +7,8 @@ from codedml import _validation as v
 from codedml.errors import NonFiniteError, ParameterError, ShapeError, SizeError
 
 
-@pytest.mark.parametrize("value, expected", [(4, 4), (np.int32(4), 4), (4.0, 4), (np.float64(-2.0), -2), (2**70, 2**70)])
+@pytest.mark.parametrize("value, expected",
+                         [(4, 4), (np.int32(4), 4), (4.0, 4), (np.float64(-2.0), -2), (2**70, 2**70)])
 def test_integer_accepts_integers_and_integral_floats(value, expected):
     result = v.integer(value, "n")
     assert result == expected and type(result) is int
@@ -111,7 +112,8 @@ def test_integer_array_refuses_fractions_bools_and_values_beyond_int64():
         v.integer_array([np.nan], "ids")
     with pytest.raises(ParameterError, match="ids must hold integers, got dtype bool"):
         v.integer_array([True], "ids")
-    with pytest.raises(ParameterError, match=r"ids must hold integers in \[-9223372036854775808, 9223372036854775807\]"):
+    with pytest.raises(ParameterError,
+                       match=r"ids must hold integers in \[-9223372036854775808, 9223372036854775807\]"):
         v.integer_array(np.array([2**64 - 1], dtype=np.uint64), "ids")
     with pytest.raises(ParameterError, match="ids must hold integers in"):
         v.integer_array([1e30], "ids")

@@ -29,7 +29,6 @@ from codedml.codes.gradient.base import GradientCode, check_finite
 from codedml.errors import ClusterError, NotDecodableError, ParameterError, ShapeError
 from codedml.learn.models import PartitionedData
 
-
 #: Seconds :func:`connect` waits for a scheduler address to answer.
 DEFAULT_CONNECT_TIMEOUT = 5.0
 

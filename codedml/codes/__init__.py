@@ -32,6 +32,17 @@ class                      field   idea
 =========================  ======  ===================================================
 """
 
+from codedml.codes.computation.base import ComputationCode
+from codedml.codes.computation.lagrange import LagrangeCodedComputing
+from codedml.codes.computation.mds import MDSCodedComputation
+from codedml.codes.computation.rateless import RatelessCodedComputation
+from codedml.codes.diagnostics.bspan import BSpanReport, check_b_span
+from codedml.codes.diagnostics.conditioning import ConditioningReport, decoding_conditioning
+from codedml.codes.erasure.base import ErasureCode
+from codedml.codes.erasure.bats import BATSCode
+from codedml.codes.erasure.fast_reed_solomon import FastReedSolomon
+from codedml.codes.erasure.lt import LTCode, LTDecoder, degree_distribution
+from codedml.codes.erasure.reed_solomon import ReedSolomon
 from codedml.codes.gradient.approximate import (
     BernoulliGC,
     ErasureHeadGC,
@@ -41,26 +52,15 @@ from codedml.codes.gradient.approximate import (
     StochasticGC,
 )
 from codedml.codes.gradient.base import GradientCode, LinearGradientCode
-from codedml.codes.computation.base import ComputationCode
-from codedml.codes.erasure.base import ErasureCode
-from codedml.codes.erasure.bats import BATSCode
-from codedml.codes.erasure.fast_reed_solomon import FastReedSolomon
-from codedml.codes.diagnostics.bspan import BSpanReport, check_b_span
-from codedml.codes.diagnostics.conditioning import ConditioningReport, decoding_conditioning
-from codedml.codes.multimessage.cpgc import CPGC
-from codedml.codes.multimessage.gcmmc import GCMMC
-from codedml.codes.computation.lagrange import LagrangeCodedComputing
-from codedml.codes.erasure.lt import LTCode, LTDecoder, degree_distribution
-from codedml.codes.computation.mds import MDSCodedComputation
-from codedml.codes.multimessage.base import MessageSchedule, MultiMessageCode
-from codedml.codes.multimessage.mds import MDSCodedComputationMMC
-from codedml.codes.multimessage.uncoded import UncodedMMC
 from codedml.codes.gradient.polynomial import PolynomialGC
-from codedml.codes.computation.rateless import RatelessCodedComputation
-from codedml.codes.erasure.reed_solomon import ReedSolomon
 from codedml.codes.gradient.repetition import CyclicRepetition, FractionalRepetition
 from codedml.codes.gradient.toy import SURVEY_TOY_DECODING, SURVEY_TOY_ENCODING, survey_toy_code
 from codedml.codes.gradient.uncoded import IgnoreStragglers, UncodedScheme
+from codedml.codes.multimessage.base import MessageSchedule, MultiMessageCode
+from codedml.codes.multimessage.cpgc import CPGC
+from codedml.codes.multimessage.gcmmc import GCMMC
+from codedml.codes.multimessage.mds import MDSCodedComputationMMC
+from codedml.codes.multimessage.uncoded import UncodedMMC
 
 __all__ = [
     "CPGC",

@@ -316,7 +316,7 @@ def plot(result: dict, path: str) -> None:
     plt = pyplot()
     settings = result["settings"]
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 6), layout="constrained")
-    for name, code in result["codes"].items():
+    for code in result["codes"].values():
         ks = [row["k"] for row in code["rows"]]
         left.loglog(ks, [row["seconds"] for row in code["rows"]], marker="o",
                     label=f"{code['label']} (slope {code['slope']:.2f})")

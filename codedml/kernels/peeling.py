@@ -78,7 +78,8 @@ def peel_arrivals(indptr, indices, t_indptr, t_indices, arrival_ids, arrival_slo
     arrival_slots : ndarray of int64
         Payload-array row of each arrival (stored in ``slot``).
     solved_sources : ndarray of int64
-        Source symbols made known outside peeling (e.g. by :func:`~codedml.kernels.elimination.gf2_solve_residual`) that the
+        Source symbols made known outside peeling (e.g. by
+        :func:`~codedml.kernels.elimination.gf2_solve_residual`) that the
         bookkeeping must now subtract; they must already be marked in ``recovered``.
     slot, peel_state, recovered, released_by : ndarray
         Decoder state (see the module docstring), updated in place.

@@ -37,8 +37,8 @@ import numpy as np
 
 from codedml import _validation as check
 from codedml.codes.gradient.approximate import ApproximateGradientCode, ErasureHeadGC, OptimalDecodingGC
-from codedml.errors import ParameterError
 from codedml.codes.gradient.design import check_bits
+from codedml.errors import ParameterError
 from codedml.learn.models import PartitionedData
 from codedml.learn.quantize import message_bits, omega, quantize_messages
 

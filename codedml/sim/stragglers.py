@@ -108,7 +108,8 @@ class HeterogeneousShiftedExponential(StragglerModel):
     def __init__(self, mu, alpha=0.01):
         mu = _positive(mu, "mu")
         if mu.ndim > 1 or mu.size < 1:
-            raise ShapeError(f"mu must be a number or a non-empty 1-D array (one rate per worker), got shape {mu.shape}")
+            raise ShapeError(f"mu must be a number or a non-empty 1-D array (one rate per worker), "
+                             f"got shape {mu.shape}")
         self.mu = mu.reshape(-1)
         alpha = _non_negative(alpha, "alpha")
         if alpha.shape not in ((), self.mu.shape):

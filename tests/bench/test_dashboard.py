@@ -1,7 +1,8 @@
 """bench/dashboard's published asv dashboard renders offline in headless Chromium (issue 15).
 
-One quick benchmark of the real suite (its module alone) is run in this Python (``asv run --python=same --set-commit-hash``,
-which stores results; without the hash asv stores nothing), published with ``bench/dashboard --no-run``
+One quick benchmark of the real suite (its module alone) is run in this Python
+(``asv run --python=same --set-commit-hash``, which stores results; without the hash asv stores nothing),
+published with ``bench/dashboard --no-run``
 into a temporary folder, served on 127.0.0.1 and opened in Debian's ``chromium`` with every other host
 unresolvable. The checks: the benchmark list and a flot graph are in the DOM after the scripts ran, the
 page never fell back to asv's error page, and Chromium's network log holds no request outside 127.0.0.1.

@@ -8,14 +8,20 @@ named codedml error whose message names the argument.
 import numpy as np
 import pytest
 
-from codedml.codes.diagnostics.conditioning import survivor_sets
-from codedml.fields.fixed_point import Quantizer
 from codedml.codes.computation.lagrange import LagrangeCodedComputing
 from codedml.codes.computation.mds import MDSCodedComputation
-from codedml.codes.gradient.polynomial import PolynomialGC
+from codedml.codes.diagnostics.conditioning import survivor_sets
 from codedml.codes.erasure.reed_solomon import ReedSolomon
-from codedml.errors import (DecodingAccuracyError, NonFiniteError, NotDecodableError, ParameterError, ShapeError,
-                            SizeError)
+from codedml.codes.gradient.polynomial import PolynomialGC
+from codedml.errors import (
+    DecodingAccuracyError,
+    NonFiniteError,
+    NotDecodableError,
+    ParameterError,
+    ShapeError,
+    SizeError,
+)
+from codedml.fields.fixed_point import Quantizer
 from codedml.fields.galois_fields import binary_extension_field, check_field_size, get_field, prime_field
 
 P = 2**31 - 1

@@ -3,9 +3,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from codedml.codes.gradient.design import design_weights
 from codedml.errors import ParameterError
 from codedml.kernels.bit_allocation import one_bit_swaps
-from codedml.codes.gradient.design import design_weights
 from codedml.learn.bit_allocation import ALLOCATION_METHODS, allocate_bits, allocation_objective
 from tests.naive_bits import naive_best_allocation, naive_utility
 

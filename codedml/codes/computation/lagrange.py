@@ -177,5 +177,6 @@ class LagrangeCodedComputing(ComputationCode):
         return products.sum(axis=1) % self.p
 
     def decode_regression(self, received, results: np.ndarray) -> np.ndarray:
-        """The gradient ``X^T (X theta - y)`` of the quantised data (exact fixed point), from any threshold-many workers."""
+        """The gradient ``X^T (X theta - y)`` of the quantised data (exact fixed point), from any threshold-many
+        workers."""
         return self.quantizer.dequantize(self.decode(received, results), scale_power=3)

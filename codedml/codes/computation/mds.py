@@ -130,7 +130,8 @@ class MDSCodedComputation(ComputationCode):
             self.field = self.quantizer.field.name
             modulus = self.quantizer.p
             if generator is None:
-                check_field_size(self.quantizer.field, self.n_workers, f"evaluation points (n_workers={K}, one per worker)")
+                check_field_size(self.quantizer.field, self.n_workers,
+                                 f"evaluation points (n_workers={self.n_workers}, one per worker)")
                 matrix = gfp_vandermonde(np.arange(1, self.n_workers + 1, dtype=np.int64), shape[1], modulus)
             else:
                 matrix = field_elements(generator, "generator", modulus, shape=shape).copy()
@@ -206,7 +207,8 @@ class MDSCodedComputation(ComputationCode):
         return self.generator[survivors[:self.recovery_threshold]]
 
     def random_results(self, rng: np.random.Generator, dimension: int) -> tuple[np.ndarray, np.ndarray]:
-        """Every worker's :meth:`worker_products` for Gaussian ``W`` (``M x dimension``) and ``theta``, and ``W theta``."""
+        """Every worker's :meth:`worker_products` for Gaussian ``W`` (``M x dimension``) and ``theta``, and
+        ``W theta``."""
         dimension = integer(dimension, "dimension", minimum=1)
         W = rng.standard_normal((self.n_partitions, dimension))
         theta = rng.standard_normal(dimension)

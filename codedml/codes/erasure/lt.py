@@ -166,9 +166,11 @@ class LTCode(ErasureCode):
         self.eta = check.real(eta, "eta", minimum=0.0)
         n_coded = (1.0 + self.eta) * self.n_sources
         if not math.isfinite(n_coded):
-            raise ParameterError(f"eta={self.eta!r} gives an infinite number of coded symbols (n_sources={self.n_sources})")
+            raise ParameterError(f"eta={self.eta!r} gives an infinite number of coded symbols "
+                                 f"(n_sources={self.n_sources})")
         self.n_coded = math.ceil(n_coded)
-        check.array_size(4 * (self.n_coded + self.n_sources), f"the decoder state of n_coded={self.n_coded} coded symbols "
+        check.array_size(4 * (self.n_coded + self.n_sources),
+                         f"the decoder state of n_coded={self.n_coded} coded symbols "
                          f"(n_sources={self.n_sources}, eta={self.eta!r})")
         self.degree_probabilities = degree_distribution(self.n_sources, distribution, c, delta)
         mean_degree = float(np.arange(self.degree_probabilities.size) @ self.degree_probabilities)

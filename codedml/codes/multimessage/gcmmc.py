@@ -137,7 +137,7 @@ class GCMMC(MultiMessageCode):
         messages, groups = [], []
         for p in range(clusters):
             base = p * size
-            for j in range(size):
+            for _ in range(size):
                 groups.append(p)
             for u in range(size):
                 for t in range(r - m + 1):

@@ -10,8 +10,8 @@ from codedml.errors import NotDecodableError, ParameterError
 
 
 def quantised_gradient(X, y, theta, scale):
-    Xq, yq, tq = np.rint(X * scale), np.rint(y * scale), np.rint(theta * scale)
-    return Xq.T @ (Xq @ tq - scale * yq) / scale**3
+    xq, yq, tq = np.rint(X * scale), np.rint(y * scale), np.rint(theta * scale)
+    return xq.T @ (xq @ tq - scale * yq) / scale**3
 
 
 def test_regression_gradient_is_exact_from_every_threshold_subset():

@@ -77,7 +77,7 @@ def test_incremental_decoder_completes_exactly_at_the_completion_count():
     products = scheme.row_products(scheme.encode(W), theta)
     order = np.argsort(scheme.arrival_times(rng.exponential(1.0, 6)), kind="stable")
     decoder = scheme.decoder()
-    for count, row in enumerate(order, start=1):
+    for count, row in enumerate(order, start=1):  # noqa: B007 (count is read after the loop)
         if decoder.add(int(row), products[row]):
             break
     assert count == scheme.completion_count(order)

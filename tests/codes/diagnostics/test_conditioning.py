@@ -5,9 +5,9 @@ import pytest
 
 from codedml.codes import CyclicRepetition, FractionalRepetition
 from codedml.codes.computation import mds as mds_computation
-from codedml.codes.gradient import polynomial
-from codedml.codes.diagnostics.conditioning import decoding_conditioning, survivor_sets
 from codedml.codes.computation.mds import MDSCodedComputation
+from codedml.codes.diagnostics.conditioning import decoding_conditioning, survivor_sets
+from codedml.codes.gradient import polynomial
 from codedml.codes.gradient.polynomial import PolynomialGC
 from codedml.errors import ParameterError
 

@@ -7,9 +7,9 @@ from hypothesis import strategies as st
 
 from codedml.analysis.bats_load import batch_rank_distribution, communication_loads, multicast_rounds
 from codedml.analysis.fog import FogNodeCoding, expected_max_geometric, expected_max_negative_binomial
+from codedml.codes.computation.rateless import RatelessCodedComputation
 from codedml.codes.erasure.bats import BATSCode
 from codedml.codes.erasure.lt import LTCode, degree_distribution
-from codedml.codes.computation.rateless import RatelessCodedComputation
 from codedml.errors import NonFiniteError, NotDecodableError, ParameterError, ShapeError, SizeError
 from codedml.sim import ShiftedExponential, simulate
 

@@ -284,7 +284,8 @@ def test_robust_soliton_peels_at_modest_overhead_and_not_at_zero():
     for seed in range(3):
         code = LTCode(K_LARGE, 0.5, c=0.03, delta=0.5, seed=seed)
         order = np.random.default_rng(seed).permutation(code.n_coded)
-        needed = peeling_completion_count(code.indptr, code.indices, code.t_indptr, code.t_indices, code.n_sources, order)
+        needed = peeling_completion_count(code.indptr, code.indices, code.t_indptr, code.t_indices, code.n_sources,
+                                          order)
         assert 0 < needed <= 1.30 * K_LARGE
         data = np.random.default_rng(seed).integers(0, 256, (K_LARGE, 8), dtype=np.uint8)
         coded = code.encode(data)

@@ -5,9 +5,9 @@ import itertools
 import numpy as np
 import pytest
 
-from codedml.fields.fixed_point import Quantizer
 from codedml.codes.gradient.polynomial import PolynomialGC
 from codedml.errors import FieldTooSmallError, NotDecodableError
+from codedml.fields.fixed_point import Quantizer
 
 
 def test_gfp_decodes_exact_fixed_point_sum_at_n_1000_s_100():

@@ -21,4 +21,5 @@ def test_survey_toy_code_recovers_g1_plus_g2_plus_g3_from_any_two_workers():
     partials = np.array([[1.0, -2.0], [3.0, 5.0], [-4.0, 0.5]])
     messages = code.encode(partials)
     for survivors in itertools.combinations(range(3), 2):
-        np.testing.assert_allclose(code.decode(list(survivors), messages[list(survivors)]), partials.sum(axis=0), atol=1e-12)
+        decoded = code.decode(list(survivors), messages[list(survivors)])
+        np.testing.assert_allclose(decoded, partials.sum(axis=0), atol=1e-12)

@@ -44,7 +44,8 @@ def test_exact_score_vector_mode_agrees_with_monte_carlo(code):
     assert abs(result.mean_time - exact_expected_completion_time(code, 10.0, 0.01)) <= result.ci95
 
 
-@pytest.mark.parametrize("code", [CPGC(20, 3, seed=0), CPGC(8, 3, seed=2), UncodedMMC(12, 3), MDSCodedComputationMMC(10, 10, 3),
+@pytest.mark.parametrize("code", [CPGC(20, 3, seed=0), CPGC(8, 3, seed=2), UncodedMMC(12, 3),
+                                  MDSCodedComputationMMC(10, 10, 3),
                                   MDSCodedComputationMMC(6, 5, 2, multi_message=True)],
                          ids=["cpgc-20", "cpgc-8", "uc-mmc", "mcc", "mcc-multi"])
 def test_fast_decodability_rules_equal_the_incremental_span_kernel(code):

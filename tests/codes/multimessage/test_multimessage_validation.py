@@ -5,13 +5,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from codedml.analysis import LagrangeCompletionModel
 from codedml.codes import (
     CPGC,
     GCMMC,
     MDSCodedComputationMMC,
     UncodedMMC,
 )
-from codedml.analysis import LagrangeCompletionModel
 from codedml.codes.multimessage.base import SPAN_TOLERANCE, MessageSchedule, MultiMessageCode
 from codedml.errors import (
     DecodingAccuracyError,
@@ -227,7 +227,8 @@ BAD_CONSTRUCTORS = [
     (MDSCodedComputationMMC, {"n_workers": 4, "n_partitions": 0, "computation_load": 2}, "n_partitions"),
     (MDSCodedComputationMMC, {"n_workers": 4, "n_partitions": 4, "computation_load": 0}, "computation_load"),
     (MDSCodedComputationMMC, {"n_workers": -1, "n_partitions": 4, "computation_load": 2}, "n_workers"),
-    (MDSCodedComputationMMC, {"n_workers": 4, "n_partitions": 4, "computation_load": 2, "multi_message": "yes"}, "multi_message"),
+    (MDSCodedComputationMMC, {"n_workers": 4, "n_partitions": 4, "computation_load": 2, "multi_message": "yes"},
+     "multi_message"),
     (MDSCodedComputationMMC, {"n_workers": 10**6, "n_partitions": 10**5, "computation_load": 10}, "generator"),
     (CPGC, {"n_workers": 7, "computation_load": 2}, "even"),
     (CPGC, {"n_workers": 0, "computation_load": 1}, "n_workers"),
