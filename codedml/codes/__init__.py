@@ -1,35 +1,35 @@
 """Gradient codes: one class per scheme, all behind :class:`GradientCode`.
 
-=========================  ======  ===================================================
-class                      field   idea
-=========================  ======  ===================================================
-``UncodedScheme``          real    naive: partition ``i`` on worker ``i``, wait for all
-``IgnoreStragglers``       real    uncoded, stop at ``n - s``, partial sum (approximate)
-``FractionalRepetition``   real    survey eqs. 4-5, replicated disjoint blocks
-``CyclicRepetition``       real    survey Algorithm 2 / cyclic-MDS, any ``s < n``
-``LinearGradientCode``     real    any user-given ``B``, least-squares decoding
-``survey_toy_code()``      real    survey eq. 3, ``n = 3, s = 1``
-``OptimallyStructuredGC``  real    unbiased approximate GC, heterogeneous ``p``, bits
-``IgnoreStragglersSGD``,   real    approximate baselines (seed quantized-approximate-gc)
+============================  ========  ==============================================================
+class                         field     idea
+============================  ========  ==============================================================
+``UncodedScheme``             real      naive: partition ``i`` on worker ``i``, wait for all
+``IgnoreStragglers``          real      uncoded, stop at ``n - s``, partial sum (approximate)
+``FractionalRepetition``      real      survey eqs. 4-5, replicated disjoint blocks
+``CyclicRepetition``          real      survey Algorithm 2 / cyclic-MDS, any ``s < n``
+``LinearGradientCode``        real      any user-given ``B``, least-squares decoding
+``survey_toy_code()``         real      survey eq. 3, ``n = 3, s = 1``
+``OptimallyStructuredGC``     real      unbiased approximate GC, heterogeneous ``p``, bits
+``IgnoreStragglersSGD``,      real      approximate baselines (seed quantized-approximate-gc)
 ``BernoulliGC``, ...
-``LTCode``                 GF(2),  LT fountain code, peeling + elimination finish
-                           real
-``UncodedMMC``             real    multi-message uncoded (seed cpgc ``A_u``)
-``MDSCodedComputationMMC`` real    MDS-coded matrix-vector (Lee et al.), one or many msgs
-``CPGC``                   real    coded partial gradient computation (seed cpgc)
-``GCMMC``                  real    GC with multi-message communication, clustering
-``RatelessCodedComputation`` real  LT-coded ``W theta``, row-by-row streaming (Mallick et al.)
-``ReedSolomon``            GF(2^8), systematic Cauchy MDS erasure code on byte shards
-                           GF(2^16)
-``FastReedSolomon``        GF(2^8), the same (any k of n) by the additive FFT, O(n log n)
-                           GF(2^16)
-``PolynomialGC``           real,   Reed-Solomon / polynomial GC (Halbawi; Kiani), threshold n - s
-                           GF(p)
-``MDSCodedComputation``    real,   MCC ``W theta`` from any M/r of K workers; seed ``A_m`` example
-                           GF(p)
-``LagrangeCodedComputing`` GF(p)   LCC, threshold (k - 1) deg f + 1, linear regression
-``BATSCode``               GF(2^8) batched sparse code: outer LT-like, inner recoding, BP decoding
-=========================  ======  ===================================================
+``LTCode``                    GF(2),    LT fountain code, peeling + elimination finish
+                              real
+``UncodedMMC``                real      multi-message uncoded (seed cpgc ``A_u``)
+``MDSCodedComputationMMC``    real      MDS-coded matrix-vector (Lee et al.), one or many msgs
+``CPGC``                      real      coded partial gradient computation (seed cpgc)
+``GCMMC``                     real      GC with multi-message communication, clustering
+``RatelessCodedComputation``  real      LT-coded ``W theta``, row-by-row streaming (Mallick et al.)
+``ReedSolomon``               GF(2^8),  systematic Cauchy MDS erasure code on byte shards
+                              GF(2^16)
+``FastReedSolomon``           GF(2^8),  the same (any k of n) by the additive FFT, O(n log n)
+                              GF(2^16)
+``PolynomialGC``              real,     Reed-Solomon / polynomial GC (Halbawi; Kiani), threshold n - s
+                              GF(p)
+``MDSCodedComputation``       real,     MCC ``W theta`` from any M/r of K workers; seed ``A_m`` example
+                              GF(p)
+``LagrangeCodedComputing``    GF(p)     LCC, threshold (k - 1) deg f + 1, linear regression
+``BATSCode``                  GF(2^8)   batched sparse code: outer LT-like, inner recoding, BP decoding
+============================  ========  ==============================================================
 """
 
 from codedml.codes.computation.base import ComputationCode

@@ -106,7 +106,7 @@ class LeastSquaresAgents:
 
 def synthetic_least_squares(n_agents: int, samples_per_agent: int, n_features: int, noise: float,
                             rng: np.random.Generator, test_samples: int = 1000) -> LeastSquaresAgents:
-    """Gaussian features, ``b = a . x_true + noise * N(0, 1)`` with ``x_true ~ N(0, I)``."""
+    """Gaussian features, ``b = a @ x_true + noise * N(0, 1)`` with ``x_true ~ N(0, I)``."""
     n_agents = check.integer(n_agents, "n_agents", minimum=1)
     samples_per_agent = check.integer(samples_per_agent, "samples_per_agent", minimum=1)
     n_features = check.integer(n_features, "n_features", minimum=1)
