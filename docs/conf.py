@@ -11,7 +11,6 @@ version = release = codedml.__version__
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
-    "sphinx.ext.mathjax",
     "numpydoc",
 ]
 
@@ -28,7 +27,7 @@ numpydoc_show_class_members = False  # autosummary's class template lists the me
 numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
 
-# offline: no intersphinx, no CDN assets; MathJax is not needed by any page (math is written in code spans)
+# offline: no intersphinx, no MathJax, no CDN asset (math is written in code spans); furo bundles its assets
 html_theme = "furo" if __import__("importlib.util").util.find_spec("furo") else "alabaster"
 html_title = f"codedml {release}"
 html_static_path = []
