@@ -50,6 +50,7 @@ from codedml.codes import (
 )
 from codedml.codes.erasure.fast_reed_solomon import FastReedSolomon
 from codedml.codes.gradient.approximate import ApproximateGradientCode
+from codedml.kernels.ntt import NTT_PRIME
 
 #: Relative error (to the size of the input data) a real-field decoder may make on a registered instance.
 REAL_TOLERANCE = 1e-8
@@ -687,6 +688,8 @@ ENTRIES = [
     Entry("LinearGradientCode-sparse-6x4", LinearGradientCode, lambda: LinearGradientCode(SPARSE_B), GradientFamily()),
     Entry("PolynomialGC-8-3-real", PolynomialGC, lambda: PolynomialGC(8, 3), GradientFamily()),
     Entry("PolynomialGC-8-3-gfp", PolynomialGC, lambda: PolynomialGC(8, 3, field="gfp"), FieldGradientFamily()),
+    Entry("PolynomialGC-9-3-ntt", PolynomialGC, lambda: PolynomialGC(9, 3, field=NTT_PRIME, scale=2.0**8),
+          FieldGradientFamily()),
     Entry("PolynomialGC-7-2-gf65537", PolynomialGC, lambda: PolynomialGC(7, 2, field=65537, scale=2.0**8),
           FieldGradientFamily()),
     Entry("OptimallyStructuredGC-5", OptimallyStructuredGC, lambda: OptimallyStructuredGC(P5), GradientFamily()),

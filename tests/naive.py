@@ -35,3 +35,35 @@ def decoding_vector_lstsq(b: np.ndarray, survivors: np.ndarray) -> np.ndarray:
     a = np.zeros(b.shape[0])
     a[survivors] = np.linalg.lstsq(b[survivors].T, np.ones(b.shape[1]), rcond=None)[0]
     return a
+
+
+def polynomial_product_mod(a, b, p: int) -> np.ndarray:
+    """Coefficients (lowest degree first) of ``a(x) b(x) mod p``, the schoolbook way in Python integers."""
+    out = [0] * (len(a) + len(b) - 1)
+    for i, x in enumerate(a):
+        for j, y in enumerate(b):
+            out[i + j] = (out[i + j] + int(x) * int(y)) % p
+    return np.array(out, dtype=np.int64)
+
+
+def polynomial_values_mod(coefficients, points, p: int) -> np.ndarray:
+    """``f(x) mod p`` at every point, term by term in Python integers."""
+    return np.array([sum(int(c) * pow(int(x), k, p) for k, c in enumerate(coefficients)) % p for x in points],
+                    dtype=np.int64)
+
+
+def interpolation_mod(points, values, p: int) -> np.ndarray:
+    """Coefficients of the polynomial of degree ``< m`` through ``(x_t, y_t)`` mod ``p``: Lagrange's formula,
+    ``O(m^2)`` products of linear factors in Python integers."""
+    m = len(points)
+    total = [0] * m
+    for t in range(m):
+        basis, denominator = [1], 1
+        for u in range(m):
+            if u != t:
+                basis = [((basis[k - 1] if k else 0) - int(points[u]) * (basis[k] if k < len(basis) else 0)) % p
+                         for k in range(len(basis) + 1)]
+                denominator = denominator * (int(points[t]) - int(points[u])) % p
+        scale = int(values[t]) * pow(denominator, -1, p) % p
+        total = [(c + scale * b) % p for c, b in zip(total, basis, strict=True)]
+    return np.array(total, dtype=np.int64)

@@ -13,6 +13,12 @@ which vanishes exactly at the workers that do not hold ``g_j``. Worker ``i`` sen
 master interpolates it from any ``h + 1 = n - s`` evaluations ``I``: the leading coefficient
 is ``sum_{i in I} w_i F(x_i)`` with the barycentric weights
 ``w_i = 1 / prod_{j in I, j != i} (x_i - x_j)`` -- the decoding vector, ``O((n - s)^2)``.
+
+Over an NTT-friendly prime (e.g. :data:`~codedml.kernels.ntt.NTT_PRIME`, ``p = 15 * 2^27 + 1``) the
+``GF(p)`` code takes the fast path (``algorithm="fast"``, the default there): at the points
+``x_i = i + 1`` encoding is three number-theoretic convolutions and the weights one multipoint
+evaluation of ``prod_{m not in I} (x - x_m)`` (:mod:`codedml.kernels.window_products`),
+``O(n log^2 n)`` with no ``n x n`` matrix; messages and decoded sums equal the dense path's.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse
 
-from codedml._validation import array_size, real, received_ids
+from codedml._validation import array_size, choice, real, received_ids
 from codedml.codes._received import received_field_elements
 from codedml.codes.gradient.base import DEFAULT_CACHE_SIZE, GradientCode, check_parameters, validated_partials
 from codedml.codes.real_generators import chebyshev_points
@@ -28,7 +34,12 @@ from codedml.errors import DecodingAccuracyError, NotDecodableError, ParameterEr
 from codedml.fields.fixed_point import DEFAULT_SCALE, Quantizer
 from codedml.fields.galois_fields import DEFAULT_PRIME, check_field_size
 from codedml.kernels.gfp import gfp_barycentric_weights, gfp_matmul, gfp_matvec
-from codedml.kernels.window_products import cyclic_window_products
+from codedml.kernels.ntt import max_transform_length
+from codedml.kernels.window_products import (
+    consecutive_decoding_weights,
+    consecutive_window_encode,
+    cyclic_window_products,
+)
 
 #: Largest ``n`` for which the real-field code decodes within ``1e-6`` relative error on every
 #: sampled survivor set, for every ``s`` (measured with
@@ -74,6 +85,11 @@ class PolynomialGC(GradientCode):
         partial gradients then decode within about this relative error.
     cache_size : int
         Survivor sets whose decoding vectors are kept.
+    algorithm : {"auto", "dense", "fast"}
+        ``GF(p)`` only: ``"dense"`` stores ``B`` (``n x n``) and decodes in ``O((n - s)^2)``;
+        ``"fast"`` encodes and decodes by NTTs in ``O(n log^2 n)`` and needs a prime whose ``p - 1``
+        is divisible by a power of two at least ``2 (n + 2s)`` (``NTT_PRIME`` reaches ``n`` of
+        about ``6.7e7``); ``"auto"`` takes ``"fast"`` whenever the prime allows it.
 
     Attributes
     ----------
@@ -104,15 +120,16 @@ class PolynomialGC(GradientCode):
 
     def __init__(self, n_workers: int, n_stragglers: int, field="real", p: int = DEFAULT_PRIME,
                  scale: float = DEFAULT_SCALE, cache_size: int = DEFAULT_CACHE_SIZE,
-                 residual_tolerance: float = DEFAULT_POLYNOMIAL_TOLERANCE):
+                 residual_tolerance: float = DEFAULT_POLYNOMIAL_TOLERANCE, algorithm: str = "auto"):
         n, s = check_parameters(n_workers, n_stragglers)
-        array_size(n * n, f"the n x n encoding matrix (n_workers={n})")
+        algorithm = choice(algorithm, "algorithm", ("auto", "dense", "fast"))
         super().__init__(n, n, cache_size)
         self.n_stragglers = s
         self.residual_tolerance = real(residual_tolerance, "residual_tolerance", minimum=0.0, open_minimum=True)
         if isinstance(field, str) and field.strip().lower() == "real":
             self.field = "real"
             self.quantizer = None
+            array_size(n * n, f"the n x n encoding matrix (n_workers={n})")
             self.points = chebyshev_points(self.n_workers, half_width=2.0)  # capacity one: products stay near 1
             modulus = 0
         else:
@@ -120,14 +137,41 @@ class PolynomialGC(GradientCode):
                                        else field)
             self.field = self.quantizer.field.name
             check_field_size(self.quantizer.field, self.n_workers, f"evaluation points (n={n}, one per worker)")
+            array_size(n, f"the evaluation points (n_workers={n})")
             self.points = np.arange(1, self.n_workers + 1, dtype=np.int64)
             modulus = self.quantizer.p
-        values = cyclic_window_products(self.points, self.n_stragglers, modulus)
+        supported = self.quantizer is not None and max_transform_length(modulus) >= 4 * _power_of_two(n + 2 * s)
+        if algorithm == "fast" and not supported:
+            raise ParameterError(
+                f"algorithm='fast' needs field='gfp' with a prime p whose p - 1 is divisible by "
+                f"{4 * _power_of_two(n + 2 * s)} (n={n}, s={s}); use p=NTT_PRIME (15 * 2^27 + 1) or algorithm='dense'")
+        #: ``"dense"`` or ``"fast"``: the algorithm this code encodes and decodes with.
+        self.algorithm = "fast" if algorithm == "fast" or (algorithm == "auto" and supported) else "dense"
+        self._modulus = modulus
+        self._matrix = None
+        if self.algorithm == "dense":
+            array_size(n * n, f"the n x n encoding matrix (n_workers={n}); algorithm='fast' with p=NTT_PRIME "
+                       "needs none")
+            self._matrix = self._dense_matrix()
+
+    def _dense_matrix(self) -> np.ndarray:
+        """``B`` as a dense read-only array from the window products."""
+        values = cyclic_window_products(self.points, self.n_stragglers, self._modulus)
         rows = np.repeat(np.arange(self.n_workers), self.n_stragglers + 1)
         columns = (rows + np.tile(np.arange(self.n_stragglers + 1), self.n_workers)) % self.n_workers
-        self._matrix = np.zeros((self.n_workers, self.n_workers), dtype=values.dtype)
-        self._matrix[rows, columns] = values.ravel()
-        self._matrix.setflags(write=False)
+        matrix = np.zeros((self.n_workers, self.n_workers), dtype=values.dtype)
+        matrix[rows, columns] = values.ravel()
+        matrix.setflags(write=False)
+        return matrix
+
+    def _sparse_matrix(self) -> scipy.sparse.csr_array:
+        """``B`` in CSR form from the window products (``n (s + 1)`` stored entries)."""
+        n, width = self.n_workers, self.n_stragglers + 1
+        array_size(n * width, f"the n x (s + 1) window products (n_workers={n}, n_stragglers={width - 1})")
+        values = cyclic_window_products(self.points, self.n_stragglers, self._modulus)
+        columns = (np.arange(n)[:, None] + np.arange(width)[None, :]) % n
+        return scipy.sparse.csr_array((values.ravel(), columns.ravel(), np.arange(0, n * width + 1, width)),
+                                      shape=(n, n))
 
     @property
     def recovery_threshold(self) -> int:
@@ -142,11 +186,26 @@ class PolynomialGC(GradientCode):
     @property
     def encoding_matrix(self) -> scipy.sparse.csr_array:
         """``B[i, j] = f_j(x_i)`` (float64, or int64 field elements over ``GF(p)``)."""
+        if self._matrix is None:
+            return self._sparse_matrix()
         return scipy.sparse.csr_array(self._matrix)
 
     @property
     def assignment(self) -> np.ndarray:
-        return self._matrix != 0
+        if self._matrix is not None:
+            return self._matrix != 0
+        n = self.n_workers
+        array_size(n * n, f"the dense n x n assignment (n_workers={n})", itemsize=1)
+        offsets = (np.arange(n)[None, :] - np.arange(n)[:, None]) % n
+        return offsets <= self.n_stragglers
+
+    @property
+    def computation_load(self) -> int:
+        return self.n_stragglers + 1
+
+    @property
+    def worker_loads(self) -> np.ndarray:
+        return np.full(self.n_workers, self.n_stragglers + 1, dtype=np.int64)
 
     # ---- encoding ----------------------------------------------------------------------------
     def _encode(self, partials: np.ndarray) -> np.ndarray:
@@ -159,7 +218,12 @@ class PolynomialGC(GradientCode):
         partials, flat = validated_partials(partials, self.n_partitions)
         bound = float(np.abs(partials).max()) if partials.size else 0.0
         self.quantizer.check_no_overflow(self.n_partitions, bound)
-        messages = gfp_matmul(self._matrix, self.quantizer.quantize(partials), self.quantizer.p)
+        quantized = self.quantizer.quantize(partials)
+        if self._matrix is None:
+            messages = consecutive_window_encode(quantized, self.n_stragglers, self.quantizer.p,
+                                                 self.quantizer.field.primitive_element)
+        else:
+            messages = gfp_matmul(self._matrix, quantized, self.quantizer.p)
         return messages[:, 0] if flat else messages
 
     # ---- decoding ----------------------------------------------------------------------------
@@ -184,6 +248,11 @@ class PolynomialGC(GradientCode):
                     f"{self.residual_tolerance:.3g} (interpolation is ill-conditioned beyond n = {REAL_FIELD_LIMIT}; "
                     f"field='gfp' decodes exactly)", received=survivors.size, needed=needed)
             vector = np.zeros(self.n_workers)
+        elif self._matrix is None:
+            missing = np.setdiff1d(np.arange(self.n_workers), used)
+            weights = consecutive_decoding_weights(used, missing, self.n_workers, self.quantizer.p,
+                                                   self.quantizer.field.primitive_element)
+            vector = np.zeros(self.n_workers, dtype=np.int64)
         else:
             weights = gfp_barycentric_weights(points, self.quantizer.p)
             vector = np.zeros(self.n_workers, dtype=np.int64)
@@ -229,3 +298,8 @@ class PolynomialGC(GradientCode):
         if self.quantizer is None:
             return super().decode(received, messages)
         return self.decode_integers(received, messages) / self.quantizer.scale
+
+
+def _power_of_two(length: int) -> int:
+    """The smallest power of two ``>= length``."""
+    return 1 << max(int(length) - 1, 0).bit_length()
