@@ -31,7 +31,7 @@ INNER = 32
 
 @njit(cache=True, nogil=True, inline="always")
 def _reduce_float(value, p_float, p_inverse):
-    """``value mod p`` of a float64 holding an integer in ``[0, 2^52)``, as a float64."""
+    """``value mod p`` of a float64 holding an integer in ``[0, 2^53)``, as a float64."""
     remainder = value - np.floor(value * p_inverse) * p_float
     remainder = remainder + p_float if remainder < 0.0 else remainder
     return remainder - p_float if remainder >= p_float else remainder
@@ -192,7 +192,19 @@ def _solve_augmented(work, n, block, inner, p):
 
 
 @njit(cache=True, nogil=True)
-def gfp_solve_blocked(matrix, rhs, p, block=BLOCK, inner=INNER):
+def _solve_with_blocks(matrix, rhs, p, block, inner):
+    """:func:`gfp_solve_blocked` with the tile width ``block`` and the scalar width ``inner`` given (both >= 1)."""
+    n = matrix.shape[0]
+    n_rhs = rhs.shape[1]
+    work = np.empty((n, n + n_rhs), dtype=np.int64)
+    work[:, :n] = matrix
+    work[:, n:] = rhs
+    nonsingular = _solve_augmented(work, n, block, inner, p)
+    return np.ascontiguousarray(work[:, n:]), nonsingular
+
+
+@njit(cache=True, nogil=True)
+def gfp_solve_blocked(matrix, rhs, p):
     """Solve ``matrix @ x = rhs`` over ``GF(p)`` by blocked elimination (float64 BLAS trailing updates).
 
     Same contract as :func:`codedml.kernels.gfp.gfp_solve`, and the same result (the solution
@@ -206,10 +218,6 @@ def gfp_solve_blocked(matrix, rhs, p, block=BLOCK, inner=INNER):
         Entries in ``[0, p)``; a vector must be passed as ``rhs[:, None]``.
     p : int
         The prime, ``p < 2^31``.
-    block : int, optional
-        Tile width (inner dimension of the trailing updates), ``1 <= block``.
-    inner : int, optional
-        Columns eliminated by scalar code between two products inside a tile, ``1 <= inner``.
 
     Returns
     -------
@@ -217,22 +225,14 @@ def gfp_solve_blocked(matrix, rhs, p, block=BLOCK, inner=INNER):
         Meaningless when ``nonsingular`` is false.
     nonsingular : bool
     """
-    n = matrix.shape[0]
-    n_rhs = rhs.shape[1]
-    work = np.empty((n, n + n_rhs), dtype=np.int64)
-    work[:, :n] = matrix
-    work[:, n:] = rhs
-    nonsingular = _solve_augmented(work, n, block, inner, p)
-    return np.ascontiguousarray(work[:, n:]), nonsingular
+    return _solve_with_blocks(matrix, rhs, p, BLOCK, INNER)
 
 
 @njit(cache=True, nogil=True)
-def gfp_inverse_blocked(matrix, p, block=BLOCK, inner=INNER):
+def gfp_inverse_blocked(matrix, p):
     """Inverse of a square matrix over ``GF(p)`` by blocked elimination; returns ``(inverse, nonsingular)``."""
     n = matrix.shape[0]
-    work = np.zeros((n, 2 * n), dtype=np.int64)
-    work[:, :n] = matrix
+    identity = np.zeros((n, n), dtype=np.int64)
     for i in range(n):
-        work[i, n + i] = 1
-    nonsingular = _solve_augmented(work, n, block, inner, p)
-    return np.ascontiguousarray(work[:, n:]), nonsingular
+        identity[i, i] = 1
+    return _solve_with_blocks(matrix, identity, p, BLOCK, INNER)
