@@ -37,9 +37,9 @@ from codedml.kernels.gfp import (
     gfp_batch_inverse,
     gfp_elementwise_multiply,
     gfp_matmul,
-    gfp_solve,
     gfp_vandermonde,
 )
+from codedml.kernels.gfp_blocked import gfp_solve_blocked
 
 #: Largest ``K`` (with ``r = 1`` and every ``M <= K``) for which the real code recovers ``W theta``
 #: within ``1e-6`` relative error on every sampled survivor set (see the class notes).
@@ -253,7 +253,7 @@ class MDSCodedComputation(ComputationCode):
             if not np.all(np.isfinite(blocks)):
                 raise NonFiniteError("the decoded W theta from results overflowed the float64 range")
         else:
-            solution, nonsingular = gfp_solve(rows, results, self.quantizer.p)
+            solution, nonsingular = gfp_solve_blocked(rows, results, self.quantizer.p)
             if not nonsingular:
                 raise NotDecodableError("the generator rows of the received workers are singular mod p "
                                         "(the given generator is not MDS)", received=order.size, needed=needed)
