@@ -19,6 +19,13 @@ its ``x^m`` term)
     operation ``target += c * source``; :func:`gf2m_matrix_times_buffers_add` (the inner loop
     of every encoder) applies it block by block to every (target, buffer) pair.
 
+Split-nibble shuffles (``GF(2^8)`` on x86 hosts with AVX2 or AVX-512BW)
+    Both region operations hand ``GF(2^8)`` work to
+    :func:`~codedml.kernels.gf2m_nibble.gf2m_nibble_matrix_times_buffers_add` (two 16-entry
+    tables per constant, one byte shuffle each per vector), several times faster; the
+    bit-sliced kernels remain for ``GF(2^16)``, for other hosts and for regions shorter than
+    ``SHUFFLE_MIN_BYTES``.
+
 All kernels take the tables or constants as arguments (never as numba globals).
 """
 
@@ -28,9 +35,12 @@ import numpy as np
 from numba import njit
 
 from codedml.kernels.elimination import first_nonzero_row, swap_rows
+from codedml.kernels.gf2m_nibble import SHUFFLES, gf2m_nibble_matrix_times_buffers_add
 
 #: uint64 words per cache block of the region kernels (4 KiB).
 BLOCK_WORDS = 512
+#: Bytes from which a ``GF(2^8)`` region multiply-add builds split-nibble tables and shuffles.
+SHUFFLE_MIN_BYTES = 1024
 
 
 @njit(cache=True, nogil=True)
@@ -176,6 +186,11 @@ def gf2m_region_multiply_add(coefficient, source, target, degree, reduction):
         The irreducible polynomial without its ``x^m`` term (``field.reduction``).
     """
     length = source.shape[0]
+    if degree == 8 and SHUFFLES and length >= SHUFFLE_MIN_BYTES:
+        coefficients = np.full((1, 1), coefficient, dtype=np.uint8)
+        gf2m_nibble_matrix_times_buffers_add(coefficients, source.reshape(1, length), target.reshape(1, length),
+                                             reduction)
+        return
     per_word = 64 // degree
     full = (length // per_word) * per_word
     _region_words_add(np.int64(coefficient), source[:full].view(np.uint64), target[:full].view(np.uint64),
@@ -219,6 +234,9 @@ def gf2m_matrix_times_buffers_add(matrix, buffers, targets, degree, reduction):
         ``m`` and the irreducible polynomial without ``x^m`` (``field.reduction``).
     """
     length = buffers.shape[1]
+    if degree == 8 and SHUFFLES:
+        gf2m_nibble_matrix_times_buffers_add(matrix, buffers, targets, reduction)
+        return
     per_word = 64 // degree
     n_words = length // per_word
     if length == n_words * per_word:

@@ -152,7 +152,12 @@ class ReedSolomon(ErasureCode):
         if n_present < k:
             present, parity_rows = used[:n_present], used[n_present:] - k
             lost = np.setdiff1d(np.arange(k), present)
-            recovered = np.zeros((lost.size, symbols.shape[1]), dtype=self.field.dtype)
+            in_place = lost[-1] - lost[0] == lost.size - 1  # a range of lost shards: recover into data directly
+            if in_place:
+                recovered = data[lost[0]:lost[-1] + 1]
+                recovered[:] = 0
+            else:
+                recovered = np.zeros((lost.size, symbols.shape[1]), dtype=self.field.dtype)
             inverse = gf2m_cauchy_inverse(self._parity_points[parity_rows], self._data_points[lost],
                                           self.field.exp, self.field.log)
             if lost.size <= symbols.shape[1]:
@@ -168,7 +173,8 @@ class ReedSolomon(ErasureCode):
                 self._multiply_add(np.ascontiguousarray(self.parity_matrix[np.ix_(parity_rows, present)]),
                                    np.ascontiguousarray(used_symbols[:n_present]), syndromes)
                 self._multiply_add(inverse, syndromes, recovered)
-            data[lost] = recovered
+            if not in_place:
+                data[lost] = recovered
         return self._as_input_dtype(data, as_bytes)
 
     def _multiply_add(self, matrix: np.ndarray, buffers: np.ndarray, targets: np.ndarray) -> None:
