@@ -1,0 +1,95 @@
+"""Lagrange coded computing (LCC) over GF(2^31 - 1): encode and decode over node counts ``K``.
+
+``K`` workers, ``k = K / 4`` blocks of 64 field elements, ``deg f = 2`` (recovery threshold
+``K / 2 - 1``); decoding uses the highest-numbered threshold-many workers and returns
+``sum_j f(X_j)`` (here ``f`` is the identity lifted to degree 2, so the sum of the blocks). ``K`` is
+swept to 16,384 (a ``16384 x 4096`` encoding matrix, seconds to build and apply).
+
+Anchors run in the same process on the same field elements: the encoding against python-flint's
+``nmod_mat`` product (FLINT; galois's product took 20 s at ``K = 4096``), the decoding against
+galois computing the same Lagrange coefficients
+``c_i = sum_j prod_{t != i} (beta_j - alpha_t) / (alpha_i - alpha_t)`` with galois arrays and applying
+them by a galois product. Converting to flint and galois's dense differences are too large at
+``K = 16,384``, so the anchors stop at 4096. Ratios are codedml time / anchor time (below 1: codedml
+faster). ``setup`` checks the decode (and galois's).
+"""
+
+import galois
+import numpy as np
+
+from codedml.codes.computation.lagrange import LagrangeCodedComputing
+
+from .timing import best_seconds
+
+COLUMNS = 64
+ANCHOR_LARGEST_K = 4096
+
+try:
+    import flint
+except ImportError:  # bench extra not installed
+    flint = None
+
+
+def galois_lcc_decode(field, worker_points, data_points, used):
+    """``sum_j f(X_j)`` from the results ``used`` of the workers at ``worker_points``, by galois arrays."""
+    alpha, beta = field(worker_points), field(data_points)
+    differences = alpha[:, None] - alpha[None, :]
+    differences[np.diag_indices(alpha.size)] = 1
+    denominators = np.multiply.reduce(differences, axis=1)
+    node_values = np.multiply.reduce(beta[:, None] - alpha[None, :], axis=1)  # prod_t (beta_j - alpha_t)
+    basis = node_values[None, :] / ((beta[None, :] - alpha[:, None]) * denominators[:, None])  # l_i(beta_j)
+    return np.add.reduce(basis, axis=1) @ used
+
+
+class LCC:
+    """LCC encode and decode against python-flint (encode) and galois (decode) on the same field elements."""
+
+    params = [256, 1024, 4096, 16384]
+    param_names = ["K"]
+    timeout = 600
+
+    def setup(self, K):
+        self.code = LagrangeCodedComputing(K, K // 4, 2)
+        p = self.code.p
+        self.blocks = np.random.default_rng(K).integers(0, p, (K // 4, COLUMNS))
+        encoded = self.code.encode(self.blocks)
+        threshold = self.code.recovery_threshold
+        self.received = np.arange(K - threshold, K)
+        self.results = np.ascontiguousarray(encoded[self.received])
+        assert np.array_equal(self.code.decode(self.received, self.results), self.blocks.sum(axis=0) % p)
+        if K > ANCHOR_LARGEST_K:
+            return
+        self.field = galois.GF(p)
+        self.galois_used = self.field(self.results)
+        self.galois_decode = lambda: galois_lcc_decode(self.field, self.code.worker_points[self.received],
+                                                       self.code.data_points, self.galois_used)
+        assert np.array_equal(self.galois_decode(), self.code.decode(self.received, self.results))
+        if flint is not None:
+            self.flint_matrix, self.flint_blocks = (
+                flint.nmod_mat(*array.shape, [int(v) for v in array.ravel()], p)
+                for array in (self.code.encoding_matrix, self.blocks))
+
+    def time_encode(self, K):
+        self.code.encode(self.blocks)
+
+    def time_decode(self, K):
+        self.code.decode(self.received, self.results)
+
+    def time_construct(self, K):
+        LagrangeCodedComputing(K, K // 4, 2)
+
+    def track_encode_ratio_to_flint(self, K):
+        if K > ANCHOR_LARGEST_K or flint is None:
+            raise NotImplementedError(f"no python-flint, or K above {ANCHOR_LARGEST_K}")
+        ours = best_seconds(lambda: self.code.encode(self.blocks), 3)
+        return ours / best_seconds(lambda: self.flint_matrix * self.flint_blocks, 3)
+
+    track_encode_ratio_to_flint.unit = "x"
+
+    def track_decode_ratio_to_galois(self, K):
+        if K > ANCHOR_LARGEST_K:
+            raise NotImplementedError(f"the anchors stop at K = {ANCHOR_LARGEST_K}")
+        ours = best_seconds(lambda: self.code.decode(self.received, self.results), 3)
+        return ours / best_seconds(self.galois_decode, 1)
+
+    track_decode_ratio_to_galois.unit = "x"
