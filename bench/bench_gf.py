@@ -1,4 +1,5 @@
-"""Finite-field codes: Reed–Solomon throughput against zfec, pyeclib (ISA-L) and galois; dense solves.
+"""Finite-field codes: Reed–Solomon throughput against zfec, pyeclib (ISA-L) and galois; dense solves against
+galois and python-flint (FLINT's ``nmod_mat.solve``).
 
 References run in the same process on the same data. ``setup`` calls every kernel once so that
 compilation stays out of the measurements. Throughput is data bytes (``k`` shards) per second.
@@ -8,11 +9,13 @@ import time
 
 import galois
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from codedml.codes.erasure.reed_solomon import ReedSolomon
 from codedml.fields.galois_fields import binary_extension_field, prime_field
 from codedml.kernels.gf2m import gf2m_solve
 from codedml.kernels.gfp import gfp_solve
+from codedml.kernels.gfp_blocked import gfp_solve_blocked
 
 from .timing import best_seconds
 
@@ -24,6 +27,10 @@ try:
     from pyeclib.ec_iface import ECDriver
 except ImportError:
     ECDriver = None
+try:
+    import flint
+except ImportError:
+    flint = None
 
 DATA_SHARDS = 10
 PARITY_SHARDS = 4
@@ -136,7 +143,10 @@ class ReedSolomonVersusZfec:
 
 
 class DenseSolve:
-    """Solve one dense random ``n x n`` system over GF(2^31 - 1) or GF(2^16) against galois's ``np.linalg.solve``."""
+    """Solve one dense random ``n x n`` system over GF(2^31 - 1) or GF(2^16) against galois's ``np.linalg.solve``.
+
+    ``gfp`` is codedml's blocked solve (:func:`~codedml.kernels.gfp_blocked.gfp_solve_blocked`).
+    """
 
     params = [["gfp", "gf2^16"], [64, 256, 1024, 2048]]
     param_names = ["field", "n"]
@@ -151,7 +161,7 @@ class DenseSolve:
             self.matrix = rng.integers(0, p, (n, n))
             self.rhs = rng.integers(0, p, (n, 1))
             self.gf = galois.GF(p)
-            self.solve = lambda: gfp_solve(self.matrix, self.rhs, p)
+            self.solve = lambda: gfp_solve_blocked(self.matrix, self.rhs, p)
         else:
             gf16 = binary_extension_field(16)
             self.matrix = rng.integers(0, 2**16, (n, n)).astype(np.uint16)
@@ -174,6 +184,84 @@ class DenseSolve:
         return galois_seconds / ours_seconds
 
     track_speedup_over_galois.unit = "x"
+
+
+class PrimeFieldSolver:
+    """One library's solve of a dense random system over GF(2^31 - 1) (one right-hand side), warmed up.
+
+    ``codedml``: the blocked solve (float64 BLAS trailing updates); ``codedml_unblocked``: the
+    scalar Gaussian elimination :func:`~codedml.kernels.gfp.gfp_solve`; ``flint``: python-flint's
+    ``nmod_mat.solve`` (FLINT), timed without the conversion of the arrays to ``nmod_mat``.
+    """
+
+    def __init__(self, library, n):
+        p = prime_field().characteristic
+        rng = np.random.default_rng(n)
+        self.matrix, self.rhs = rng.integers(0, p, (n, n)), rng.integers(0, p, (n, 1))
+        if library == "codedml":
+            self.solve = lambda: gfp_solve_blocked(self.matrix, self.rhs, p)[0]
+        elif library == "codedml_unblocked":
+            self.solve = lambda: gfp_solve(self.matrix, self.rhs, p)[0]
+        elif library == "flint":
+            if flint is None:
+                raise NotImplementedError("python-flint is not installed")
+            matrix, rhs = flint.nmod_mat(self.matrix.tolist(), p), flint.nmod_mat(self.rhs.tolist(), p)
+            self.solve = lambda: matrix.solve(rhs)
+        else:
+            raise ValueError(library)
+        self.solve()
+
+    def solution(self):
+        """The solution as an int64 column."""
+        result = self.solve()
+        if isinstance(result, np.ndarray):
+            return result
+        return np.array([int(value) for value in result.entries()], dtype=np.int64).reshape(-1, 1)
+
+
+class PrimeFieldSolve:
+    """GF(2^31 - 1) dense solve time: codedml blocked, codedml unblocked (n <= 1024) and python-flint."""
+
+    params = [["codedml", "codedml_unblocked", "flint"], [256, 1024, 2048]]
+    param_names = ["library", "n"]
+    number = 1
+    repeat = 3
+    timeout = 300
+
+    def setup(self, library, n):
+        if library == "codedml_unblocked" and n > 1024:
+            raise NotImplementedError("the scalar elimination needs ~10 s a solve at n = 2048")
+        self.solver = PrimeFieldSolver(library, n)
+
+    def time_solve(self, library, n):
+        self.solver.solve()
+
+
+class PrimeFieldSolveVersusFlint:
+    """python-flint's ``nmod_mat.solve`` time over codedml's blocked solve (same system, same run, best of 3 each).
+
+    ``blas_threads``: ``default`` leaves OpenBLAS its thread count, ``1`` pins it to one thread
+    (FLINT runs on one thread unless told otherwise).
+    """
+
+    params = [[1024, 2048], ["default", "1"]]
+    param_names = ["n", "blas_threads"]
+    timeout = 300
+
+    def setup(self, n, blas_threads):
+        self.ours = PrimeFieldSolver("codedml", n)
+        self.flint = PrimeFieldSolver("flint", n)
+        assert np.array_equal(self.ours.solution(), self.flint.solution())
+
+    def track_speedup_over_flint(self, n, blas_threads):
+        with threadpool_limits(limits=None if blas_threads == "default" else 1, user_api="blas"):
+            ours, theirs = np.inf, np.inf
+            for _ in range(3):  # interleaved: both see the same load
+                ours = min(ours, best_seconds(self.ours.solve, 1))
+                theirs = min(theirs, best_seconds(self.flint.solve, 1))
+        return theirs / ours
+
+    track_speedup_over_flint.unit = "x"
 
 
 class ReedSolomonWorstCaseRecovery:
