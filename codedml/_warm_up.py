@@ -22,6 +22,7 @@ from codedml.kernels import (
     gfp,
     gfp_blocked,
     lt_encoding,
+    ntt,
     peeling,
     rateless,
     real_decoding,
@@ -168,6 +169,25 @@ def _kernel_arguments() -> list[tuple[Callable, tuple]]:
         (gfp.gfp_lagrange_basis, (column, column, p)),
         (window_products.cyclic_window_products, (zeros(f64, 3), 1, 0)),
         (window_products.cyclic_window_products, (column, 1, p)),
+    ]
+    q, root, ones, pair = ntt.NTT_PRIME, ntt.NTT_PRIME_ROOT, np.ones(2, dtype=i64), np.array([1, 2], dtype=i64)
+    tree, offsets = np.array([q - 1, 1, q - 2, 1, 2, q - 3, 1], dtype=i64), np.array([0, 4, 7], dtype=i64)
+    calls += [
+        (ntt.power_mod, (2, 3, q)),
+        (ntt.ntt, (zeros(i64, 2), False, q, root)),
+        (ntt.poly_multiply, (column, column, q, root)),
+        (ntt.poly_inverse_series, (ones, 2, q, root)),
+        (ntt.poly_remainder, (column, ones, q, root)),
+        (ntt.product_tree, (pair, q, root)),
+        (ntt.evaluate_on_tree, (column, pair, tree, offsets, q, root)),
+        (ntt.multipoint_evaluate, (column, column, q, root)),
+        (ntt.poly_from_roots, (column, q, root)),
+        (ntt.combine_on_tree, (column, tree, offsets, q, root)),
+        (ntt.interpolate, (pair, column, q, root)),
+        (ntt.factorial_tables, (3, q)),
+        (window_products.consecutive_window_encode, (zeros(i64, 3, 1), 1, q, root)),
+        (window_products.consecutive_decoding_weights, (np.array([0, 1], dtype=i64), np.array([2], dtype=i64), 3,
+                                                        q, root)),
     ]
     band, probabilities, bits = zeros(f64, 2, 2), zeros(f64, 2), zeros(i64, 2)
     calls += [
