@@ -3,16 +3,17 @@
 Right-looking blocked LU of the augmented matrix ``[A | B]`` with row pivoting (first nonzero),
 then blocked back substitution. Each step factors a tile of ``block`` columns (scalar elimination
 of ``inner`` columns at a time in numba, :func:`_factor_columns`, between split-BLAS updates), and
-updates the trailing matrix with one product ``L21 @ U12`` of inner dimension ``block``. Products
-run in float64 BLAS (``np.dot``), exactly: every operand entry ``a < 2^31`` is split into 16-bit
-halves ``a = a_h 2^16 + a_l`` and
+updates the trailing matrix with one product ``L21 @ U12`` of inner dimension ``block``.
 
-``L U = L_h U_h 2^32 + ((L_h + L_l)(U_h + U_l) - L_h U_h - L_l U_l) 2^16 + L_l U_l``
+Products run in float64 BLAS (``np.dot``), exactly, with the reduction mod ``p`` delayed until a
+product is done: entries are taken in the symmetric range ``|a| <= (p - 1) / 2 < 2^30``, the right
+operand split as ``u = u_h 2^16 + u_l`` with ``|u_l| <= 2^15``, ``|u_h| <= 2^14 + 1``, and
 
-(Karatsuba: three products). Entries of the half products stay below ``k 2^34`` for inner
-dimension ``k``; with the partial sums of :func:`_subtract_combined` they stay exact in float64 for
-``k <= 2^18`` (every product here has ``k <= n``); the reduction mod ``p`` is delayed until the
-product is done. The field work left in scalar code is ``O(n^2 inner)`` of the ``O(n^3)``.
+``L U = (L U_h) 2^16 + L U_l``
+
+takes two products whose every partial sum stays below ``k (p - 1) / 2 2^15 < 2^53`` for an inner
+dimension ``k <= 256`` (:data:`CHUNK`; longer products go by chunks, reduced in between). The field
+work left in scalar code is ``O(n^2 inner)`` of the ``O(n^3)``.
 """
 
 from __future__ import annotations
@@ -27,14 +28,16 @@ from codedml.kernels.gfp import gfp_inverse, multiply_mod
 BLOCK = 256
 #: Columns factored by scalar elimination inside a tile, between its own split-BLAS updates.
 INNER = 32
+#: Inner dimension of one exact float64 product: ``CHUNK (p - 1) / 2 2^15 < 2^53``.
+CHUNK = 256
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _reduce_float(value, p_float, p_inverse):
-    """``value mod p`` of a float64 holding an integer in ``[0, 2^53)``, as a float64."""
-    remainder = value - np.floor(value * p_inverse) * p_float
-    remainder = remainder + p_float if remainder < 0.0 else remainder
-    return remainder - p_float if remainder >= p_float else remainder
+def _reduce_exact(value, p, p_inverse):
+    """``value mod p`` in ``[0, p)`` (int64) of a float64 holding an integer, ``|value| < 2^53``."""
+    remainder = np.int64(value) - np.int64(np.floor(value * p_inverse)) * p  # quotient within one
+    remainder = remainder + p if remainder < 0 else remainder
+    return remainder - p if remainder >= p else remainder
 
 
 @njit(cache=True, nogil=True)
@@ -46,55 +49,69 @@ def _subtract_multiple(row, pivot, factor, p, p_inverse):
 
 
 @njit(cache=True, nogil=True)
-def _split(block):
-    """The halves ``(high, low, high + low)`` of an int64 block with entries in ``[0, 2^31)``, as float64."""
+def _balanced(block, p):
+    """``block`` (int64, entries in ``[0, p)``) as float64 in the symmetric range ``[-(p - 1) / 2, (p - 1) / 2]``."""
     n_rows, n_cols = block.shape
-    high = np.empty((n_rows, n_cols))
-    low = np.empty((n_rows, n_cols))
-    both = np.empty((n_rows, n_cols))
+    half = p // 2
+    out = np.empty((n_rows, n_cols))
     for i in range(n_rows):
         for j in range(n_cols):
             value = block[i, j]
-            h = float(value >> 16)
-            lo = float(value & 0xFFFF)
-            high[i, j] = h
-            low[i, j] = lo
-            both[i, j] = h + lo
-    return high, low, both
+            out[i, j] = float(value - p if value > half else value)
+    return out
 
 
 @njit(cache=True, nogil=True)
-def _subtract_combined(row, high, low, both, p):
-    """``row <- (row - (high 2^32 + (both - high - low) 2^16 + low)) mod p``, Horner in base ``2^16`` in float64.
+def _balanced_halves(block, p):
+    """``(high, low)`` float64 with ``high 2^16 + low`` the symmetric representative of ``block``, ``|low| <= 2^15``."""
+    n_rows, n_cols = block.shape
+    half = p // 2
+    high = np.empty((n_rows, n_cols))
+    low = np.empty((n_rows, n_cols))
+    for i in range(n_rows):
+        for j in range(n_cols):
+            value = block[i, j]
+            if value > half:
+                value -= p
+            low_part = ((value + 0x8000) & 0xFFFF) - 0x8000
+            high[i, j] = float((value - low_part) >> 16)
+            low[i, j] = float(low_part)
+    return high, low
 
-    ``high, both < k 2^34`` for inner dimension ``k <= 2^18``: every partial sum stays below ``2^53``.
-    """
-    p_float = float(p)
+
+@njit(cache=True, nogil=True)
+def _subtract_combined(row, high, low, p):
+    """``row <- (row - (high 2^16 + low)) mod p`` for float64 integers ``|high|, |low| < 2^53``."""
     p_inverse = 1.0 / p
     for j in range(row.shape[0]):
-        h = high[j]
-        lo = low[j]
-        value = _reduce_float(h, p_float, p_inverse)
-        value = _reduce_float(value * 65536.0 + (both[j] - h - lo), p_float, p_inverse)
-        value = _reduce_float(value * 65536.0 + lo, p_float, p_inverse)
-        result = row[j] - np.int64(value)
+        value = (_reduce_exact(high[j], p, p_inverse) << 16) + _reduce_exact(low[j], p, p_inverse)
+        value -= np.int64(float(value) * p_inverse) * p  # value < 2^48: the quotient is within one
+        value = value + p if value < 0 else value
+        value = value - p if value >= p else value
+        result = row[j] - value
         row[j] = result + p if result < 0 else result
 
 
 @njit(cache=True, nogil=True)
 def _subtract_product(work, row_start, col_start, left, right, p):
-    """Subtract ``left @ right`` mod ``p`` from the block of ``work`` at ``(row_start, col_start)``, in place."""
+    """Subtract ``left @ right`` mod ``p`` from the block of ``work`` at ``(row_start, col_start)``, in place.
+
+    Two float64 BLAS products per :data:`CHUNK` of the inner dimension, each exact (see the
+    module notes), reduced before the next chunk.
+    """
     n_rows = left.shape[0]
+    inner = left.shape[1]
     n_cols = right.shape[1]
-    if n_rows == 0 or n_cols == 0 or left.shape[1] == 0:
+    if n_rows == 0 or n_cols == 0:
         return
-    left_high, left_low, left_both = _split(left)
-    right_high, right_low, right_both = _split(right)
-    high = np.dot(left_high, right_high)
-    low = np.dot(left_low, right_low)
-    both = np.dot(left_both, right_both)
-    for i in range(n_rows):
-        _subtract_combined(work[row_start + i, col_start:col_start + n_cols], high[i], low[i], both[i], p)
+    for chunk_start in range(0, inner, CHUNK):
+        chunk_stop = min(chunk_start + CHUNK, inner)
+        left_values = _balanced(left[:, chunk_start:chunk_stop], p)
+        right_high, right_low = _balanced_halves(right[chunk_start:chunk_stop], p)
+        high = np.dot(left_values, right_high)
+        low = np.dot(left_values, right_low)
+        for i in range(n_rows):
+            _subtract_combined(work[row_start + i, col_start:col_start + n_cols], high[i], low[i], p)
 
 
 @njit(cache=True, nogil=True)
@@ -213,7 +230,7 @@ def gfp_solve_blocked(matrix, rhs, p):
     Parameters
     ----------
     matrix : ndarray of int64, shape (n, n)
-        Entries in ``[0, p)``, ``n <= 2^18``.
+        Entries in ``[0, p)``.
     rhs : ndarray of int64, shape (n, r)
         Entries in ``[0, p)``; a vector must be passed as ``rhs[:, None]``.
     p : int

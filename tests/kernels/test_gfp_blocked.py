@@ -112,3 +112,14 @@ def test_empty_systems():
     matrix = np.array([[2, 1], [1, 1]], dtype=np.int64)
     solution, ok = gfp_blocked.gfp_solve_blocked(matrix, np.zeros((2, 0), dtype=np.int64), p)
     assert ok and solution.shape == (2, 0)
+
+
+def test_entries_of_largest_symmetric_size_stay_exact():
+    """Entries (p -+ 1) / 2 make every float64 partial sum of a CHUNK-long product as large as it gets."""
+    p = DEFAULT_PRIME
+    rng = np.random.default_rng(3)
+    n = gfp_blocked.CHUNK + 44
+    matrix = np.where(rng.random((n, n)) < 0.5, p // 2, p // 2 + 1)
+    np.fill_diagonal(matrix, rng.integers(0, p, n))
+    rhs = np.where(rng.random((n, 2)) < 0.5, p // 2, p // 2 + 1)
+    assert assert_same_as_unblocked(matrix, rhs, p, gfp_blocked.CHUNK, gfp_blocked.INNER)
