@@ -19,6 +19,7 @@ from codedml.kernels import (
     bit_allocation,
     elimination,
     gf2m,
+    gf2m_nibble,
     gfp,
     gfp_blocked,
     lt_encoding,
@@ -142,6 +143,8 @@ def _kernel_arguments() -> list[tuple[Callable, tuple]]:
     exp, log, reduction = _field_tables(8)
     generator, packets = zeros(u8, 2, 2), zeros(u8, 2, 2, 4)
     calls += [
+        (gf2m_nibble.gf2m_nibble_tables, (generator, reduction)),
+        (gf2m_nibble.gf2m_nibble_matrix_times_buffers_add, (generator, generator, generator, reduction)),
         (bats.bats_batches, (2, 2, 2, zeros(f64, 3), 0)),
         (bats.bats_encode, (index, index, generator, zeros(u8, 2, 4), reduction)),
         (bats.recode_through_relay, (packets, 0.1, 0, reduction)),
