@@ -48,7 +48,7 @@ def build(name, n):
     return OptimalDecodingGC(p, 3, seed=0, calibration_draws=8)
 
 
-class Codec:
+class _Codec:
     """One code's encode and fresh decode, and the same algebra done by scipy/numpy."""
 
     def setup(self, name, n):
@@ -90,7 +90,7 @@ class Codec:
     track_decode_ratio_to_numpy.unit = "x"
 
 
-class SparseApproximateCodes(Codec):
+class SparseApproximateCodes(_Codec):
     """The codes with sparse or fixed decoding weights."""
 
     params = [["IgnoreStragglersSGD", "StochasticGC", "ErasureHeadGC", "OptimallyStructuredGC", "BernoulliGC"],
@@ -99,7 +99,7 @@ class SparseApproximateCodes(Codec):
     timeout = 300
 
 
-class OptimalDecoding(Codec):
+class OptimalDecoding(_Codec):
     """``OptimalDecodingGC``: least-squares decoding weights per survivor set, against numpy ``lstsq``."""
 
     params = [["OptimalDecodingGC"], [64, 256, 1024]]
