@@ -4,8 +4,8 @@ RS(14, 10) over GF(2^8) with 1 MiB shards, encode and decode (data shards 0-3 lo
 zfec and pyeclib's ISA-L backend; a dense GF(2^31 - 1) solve at n = 512 against galois and
 python-flint, BLAS pinned to one thread as FLINT runs on one (on a busy 2-core machine each
 multithreaded OpenBLAS call can wait milliseconds for its threads). Each group compares libraries
-on the same data in the same process; a library that is not installed is skipped. Every result is checked before it is timed. The asv suite
-(``bench/bench_gf.py``) holds the sweeps and the ratios.
+on the same data in the same process; a library that is not installed is skipped. Every result is
+checked before it is timed. The asv suite (``bench/bench_gf.py``) holds the sweeps and the ratios.
 """
 
 import galois
