@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 import numpy as np
 
 from codedml import _validation as check
-from codedml.errors import ParameterError, ShapeError
+from codedml.errors import NotDecodableError, ParameterError, ShapeError
 from codedml.fields.galois_fields import BinaryExtensionField, PrimeField
 
 
@@ -56,6 +56,22 @@ class ErasureCode(ABC):
         return check.received_ids(received, self.n_coded, name)
 
     # ---- shards <-> GF(2^m) symbols -------------------------------------------------------------------
+    def _received_shards(self, received, shards) -> tuple[np.ndarray, np.ndarray, bool]:
+        """Received ids, their shards' symbols paired with them, and whether the shards were bytes.
+
+        Refuses fewer than ``n_sources`` shards with :class:`NotDecodableError` (MDS codes need that many).
+        """
+        ids = self._received_ids(received)
+        symbols, as_bytes = self._symbols(shards, "shards")
+        rows = check.received_rows(symbols.shape[0], ids, self.n_coded, "shards")
+        if rows is not None:
+            symbols = symbols[rows]
+        if ids.size < self.n_sources:
+            raise NotDecodableError(
+                f"Reed-Solomon ({self.n_coded}, {self.n_sources}) needs {self.n_sources} shards, received "
+                f"{ids.size}", received=int(ids.size), needed=self.n_sources)
+        return ids, symbols, as_bytes
+
     def _symbols(self, shards, what: str, n_rows: int | None = None) -> tuple[np.ndarray, bool]:
         """2-D C-contiguous field symbols from shards, and whether the shards were bytes.
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from codedml import _validation as check
 from codedml.codes.erasure.base import ErasureCode
-from codedml.errors import NotDecodableError, ParameterError
+from codedml.errors import ParameterError
 from codedml.fields.galois_fields import (
     BinaryExtensionField,
     check_field_size,
@@ -242,15 +242,8 @@ class FastReedSolomon(ErasureCode):
         NotDecodableError
             Fewer than ``k`` shards were received.
         """
-        n, k = self.n_coded, self.n_sources
-        ids = self._received_ids(received)
-        symbols, as_bytes = self._symbols(shards, "shards")
-        rows = check.received_rows(symbols.shape[0], ids, n, "shards")
-        if rows is not None:
-            symbols = symbols[rows]
-        if ids.size < k:
-            raise NotDecodableError(f"Reed-Solomon ({n}, {k}) needs {k} shards, received {ids.size}",
-                                    received=int(ids.size), needed=k)
+        k = self.n_sources
+        ids, symbols, as_bytes = self._received_shards(received, shards)
         width = symbols.shape[1]
         is_data = ids < k
         data = np.empty((k, width), dtype=self.field.dtype)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from codedml._validation import integer, received_rows
+from codedml._validation import integer
 from codedml.codes.erasure.base import ErasureCode
-from codedml.errors import NotDecodableError, ParameterError
+from codedml.errors import ParameterError
 from codedml.fields.galois_fields import (
     BinaryExtensionField,
     check_field_size,
@@ -134,15 +134,8 @@ class ReedSolomon(ErasureCode):
         NotDecodableError
             Fewer than ``k`` shards were received.
         """
-        n, k = self.n_coded, self.n_sources
-        ids = self._received_ids(received)
-        symbols, as_bytes = self._symbols(shards, "shards")
-        rows = received_rows(symbols.shape[0], ids, n, "shards")
-        if rows is not None:
-            symbols = symbols[rows]
-        if ids.size < k:
-            raise NotDecodableError(f"Reed-Solomon ({n}, {k}) needs {k} shards, received {ids.size}",
-                                    received=int(ids.size), needed=k)
+        k = self.n_sources
+        ids, symbols, as_bytes = self._received_shards(received, shards)
         order = np.argsort(ids, kind="stable")[:k]  # prefer data shards (lowest ids)
         used = ids[order]
         used_symbols = symbols[:k] if np.array_equal(order, np.arange(k)) else symbols[order]
