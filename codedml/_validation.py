@@ -104,7 +104,7 @@ def kernel_seed(seed, name: str = "seed") -> int:
     """A 32-bit seed for numba's generator from ``None``, an integer or a ``numpy.random.Generator``."""
     if isinstance(seed, np.random.Generator):
         return int(seed.integers(2**32))
-    seed = optional_integer(seed, name, minimum=0)
+    seed = None if seed is None else _seed_value(seed, name)
     return int(np.random.SeedSequence(seed).generate_state(1, dtype=np.uint32)[0])
 
 
@@ -146,7 +146,7 @@ def real_array(value, name: str, *, ndim: int | tuple[int, ...] | None = None, s
     Refuses strings, objects, complex numbers, wrong dimensions or shapes (``None`` in ``shape``
     matches any length) and, with ``finite``, NaN or infinity. Booleans and integers are converted.
     """
-    array = _numeric_array(value, name)
+    array = numeric_array(value, name)
     if np.iscomplexobj(array):
         raise ParameterError(f"{name} must be real; got complex values (dtype {array.dtype})")
     _check_shape(array, name, ndim, shape)
@@ -171,7 +171,7 @@ def integer_array(value, name: str, *, ndim: int | tuple[int, ...] | None = None
     Integral floats are accepted (``2.0``); non-integral, non-finite, complex, boolean and string
     input is refused.
     """
-    array = _numeric_array(value, name)
+    array = numeric_array(value, name)
     if array.dtype.kind in "bc":
         raise ParameterError(f"{name} must hold integers, got dtype {array.dtype}")
     _check_shape(array, name, ndim, shape)
@@ -196,7 +196,7 @@ def field_elements(value, name: str, order: int, *, ndim: int | tuple[int, ...] 
     Unlike :func:`integer_array`, floats are refused even when integral: a float array handed to a
     finite-field code is almost always a real-valued result that was meant to be quantized first.
     """
-    if _numeric_array(value, name).dtype.kind == "f":
+    if numeric_array(value, name).dtype.kind == "f":
         raise ParameterError(f"{name} must hold field elements: integers in [0, {order - 1}] with an integer "
                              f"dtype; got floats (quantize real values first, e.g. with codedml.codes.Quantizer)")
     return integer_array(value, name, ndim=ndim, shape=shape, minimum=0, maximum=order - 1, dtype=dtype)
@@ -208,7 +208,7 @@ def ids(value, name: str, count: int, *, unique: bool = True, mask: bool = True)
     A boolean mask (when ``mask``) must have length ``count``; its ids come out increasing.
     With ``unique`` an id may appear once only.
     """
-    array = _numeric_array(value, name)
+    array = numeric_array(value, name)
     if array.dtype == np.bool_:
         if not mask:
             raise ParameterError(f"{name} must be an integer id array, got a boolean array")
@@ -270,7 +270,9 @@ def arrival_times(value, name: str, count: int) -> np.ndarray:
     return array
 
 
-def _numeric_array(value, name: str) -> np.ndarray:
+def numeric_array(value, name: str) -> np.ndarray:
+    """``value`` as a numeric array (bool, integer, float or complex); refuses ``None``, ragged and
+    non-numeric input."""
     if value is None:
         raise ParameterError(f"{name} must be an array, got None")
     try:

@@ -95,16 +95,9 @@ def _check_payloads(payloads, rows: int | None, name: str) -> np.ndarray:
     Refuses ``None``, ragged input, strings, complex values, other integer dtypes (bytes must be
     ``uint8``), NaN and infinity, and a row count other than ``rows``.
     """
-    if payloads is None:
-        raise ParameterError(f"{name} must be an array, got None")
-    try:
-        array = np.asarray(payloads)
-    except (ValueError, TypeError) as error:  # ragged nested sequences
-        raise ShapeError(f"{name} must be a rectangular 2-D array: {error}") from None
+    array = check.numeric_array(payloads, name)
     if array.dtype.kind == "c":
         raise ParameterError(f"{name} must be real or bytes; got complex values (dtype {array.dtype})")
-    if array.dtype.kind not in "biuf":
-        raise ParameterError(f"{name} must be numeric (uint8 bytes or float), got dtype {array.dtype}")
     if array.ndim != 2:
         raise ShapeError(f"{name} must be 2-D (symbols x payload), got shape {array.shape}")
     if rows is not None and array.shape[0] != rows:
