@@ -4,6 +4,8 @@ closed-form / exact expected completion times."""
 from codedml.sim.closed_forms import (
     gradient_coding_expected_completion_time,
     harmonic_number,
+    mds_coded_computation_expected_completion_time,
+    mds_recovery_threshold,
     uncoded_expected_completion_time,
 )
 from codedml.sim.montecarlo import MultiMessageResult, SimulatableCode, SimulationResult, simulate
@@ -30,6 +32,8 @@ __all__ = [
     "exponential_straggler_probabilities",
     "gradient_coding_expected_completion_time",
     "harmonic_number",
+    "mds_coded_computation_expected_completion_time",
+    "mds_recovery_threshold",
     "score_type_counts",
     "simulate",
     "straggler_probabilities",
