@@ -18,6 +18,7 @@ from codedml.sim.stragglers import (
     ShiftedExponential,
     StragglerModel,
 )
+from codedml.sim.traces import TRACE_FIELDS, TRACE_STATUSES, Trace, read_trace, write_trace
 
 __all__ = [
     "HeterogeneousShiftedExponential",
@@ -28,14 +29,19 @@ __all__ = [
     "SimulatableCode",
     "SimulationResult",
     "StragglerModel",
+    "TRACE_FIELDS",
+    "TRACE_STATUSES",
+    "Trace",
     "exact_expected_completion_time",
     "exponential_straggler_probabilities",
     "gradient_coding_expected_completion_time",
     "harmonic_number",
     "mds_coded_computation_expected_completion_time",
     "mds_recovery_threshold",
+    "read_trace",
     "score_type_counts",
     "simulate",
     "straggler_probabilities",
     "uncoded_expected_completion_time",
+    "write_trace",
 ]
