@@ -13,8 +13,10 @@ cross-entropy plus an optional ``l2 / 2 ||theta||^2`` (carried by the partitions
 to their sample weight). Parameters are one flat float64 vector ``theta`` of length
 ``n_parameters`` (the ``D`` of the quantizer).
 
-Data: :func:`load_digits_data` (scikit-learn's bundled 8x8 digits, 1797 samples, no download)
-and :func:`synthetic_classification` (Gaussian class clusters).
+Data: :func:`load_bundled_dataset` (scikit-learn's bundled digits, breast cancer, wine and iris
+sets, no download; :func:`load_digits_data` for the digits alone), :func:`synthetic_classification`
+(Gaussian class clusters), a seeded held-out split (:func:`held_out_split`) with the training set's
+standardisation (:func:`standardize`), and per-iteration mini-batches (:func:`sample_minibatch`).
 """
 
 from __future__ import annotations
@@ -106,6 +108,98 @@ def partition_data(features, labels, n_partitions: int, rng: np.random.Generator
     return PartitionedData(blocked_features, targets.reshape(k, size, n_classes), weights)
 
 
+#: scikit-learn's bundled classification sets: name -> (loader name, samples, whether to standardise the features).
+BUNDLED_DATASETS = {
+    "digits": ("load_digits", 1797, False),
+    "breast_cancer": ("load_breast_cancer", 569, True),
+    "wine": ("load_wine", 178, True),
+    "iris": ("load_iris", 150, True),
+}
+
+
+def load_bundled_dataset(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """One of scikit-learn's bundled classification sets (no download), as ``(features, labels)``.
+
+    ``"digits"``: 1797 8x8 images, 64 pixels scaled to ``[0, 1]``, 10 classes;
+    ``"breast_cancer"``: 569 samples, 30 features, 2 classes; ``"wine"``: 178 samples, 13 features,
+    3 classes; ``"iris"``: 150 samples, 4 features, 3 classes. The last three are returned unscaled:
+    their features span several orders of magnitude, so standardise them with the training set's
+    statistics (:func:`standardize`; ``BUNDLED_DATASETS[name][2]`` says which sets need it).
+
+    Examples
+    --------
+    >>> features, labels = load_bundled_dataset("iris")
+    >>> features.shape, sorted(set(labels.tolist()))
+    ((150, 4), [0, 1, 2])
+    """
+    name = check.choice(name, "dataset", tuple(BUNDLED_DATASETS))
+    try:
+        from sklearn import datasets
+    except ImportError as error:  # pragma: no cover - depends on the environment
+        raise ParameterError(f"the {name} data set needs scikit-learn: pip install 'codedml[learn]'") from error
+    bundle = getattr(datasets, BUNDLED_DATASETS[name][0])()
+    features = bundle.data.astype(np.float64)
+    return (features / 16.0 if name == "digits" else features), bundle.target.astype(np.int64)
+
+
+def held_out_split(features, labels, test_fraction: float, rng: np.random.Generator):
+    """A seeded random split into training and held-out samples.
+
+    Parameters
+    ----------
+    features : array_like, shape (N, f)
+    labels : array_like of int, shape (N,)
+    test_fraction : float
+        Share of the samples held out, in ``[0, 1)``; ``round(test_fraction N)`` samples are held
+        out (0 gives an empty held-out set).
+    rng : numpy.random.Generator
+        Draws the permutation.
+
+    Returns
+    -------
+    train_features, train_labels, test_features, test_labels : ndarray
+
+    Examples
+    --------
+    >>> x, y = np.arange(20.0).reshape(10, 2), np.arange(10) % 2
+    >>> parts = held_out_split(x, y, 0.3, np.random.default_rng(0))
+    >>> [part.shape[0] for part in parts]
+    [7, 7, 3, 3]
+    """
+    features = check.real_array(features, "features", ndim=2)
+    labels = check.integer_array(labels, "labels (non-negative integer class ids)", minimum=0)
+    if labels.shape != (features.shape[0],):
+        raise ShapeError(f"features must be (N, f) and labels (N,); got {features.shape} and {labels.shape}")
+    test_fraction = check.real(test_fraction, "test_fraction", minimum=0.0, maximum=1.0, open_maximum=True)
+    order = check.rng(rng, "rng").permutation(labels.size)
+    held = int(round(test_fraction * labels.size))
+    train, test = order[held:], order[:held]
+    return features[train], labels[train], features[test], labels[test]
+
+
+def standardize(train_features, *other_features) -> tuple[np.ndarray, ...]:
+    """Centre and scale every feature by the training set's mean and standard deviation.
+
+    Constant training features are only centred. The same affine map applies to ``other_features``
+    (held-out sets), so no statistic of theirs leaks into training.
+
+    Examples
+    --------
+    >>> train, test = standardize([[0.0, 1.0], [2.0, 1.0]], [[4.0, 3.0]])
+    >>> train.tolist(), test.tolist()
+    ([[-1.0, 0.0], [1.0, 0.0]], [[3.0, 2.0]])
+    """
+    train_features = check.real_array(train_features, "train_features", ndim=2)
+    if train_features.shape[0] == 0:
+        raise ShapeError("train_features must hold at least one sample")
+    mean = train_features.mean(axis=0)
+    spread = train_features.std(axis=0)
+    spread = np.where(spread > 0, spread, 1.0)
+    others = [check.real_array(other, "other_features", shape=(None, train_features.shape[1]))
+              for other in other_features]
+    return tuple((array - mean) / spread for array in (train_features, *others))
+
+
 def load_digits_data() -> tuple[np.ndarray, np.ndarray]:
     """scikit-learn's bundled handwritten digits: 1797 samples, 64 pixel features scaled to ``[0, 1]``, 10 classes.
 
@@ -122,6 +216,50 @@ def load_digits_data() -> tuple[np.ndarray, np.ndarray]:
         raise ParameterError("the digits data set needs scikit-learn: pip install 'codedml[learn]'") from error
     digits = load_digits()
     return digits.data.astype(np.float64) / 16.0, digits.target.astype(np.int64)
+
+
+def sample_minibatch(data: PartitionedData, batch_size: int, rng: np.random.Generator) -> PartitionedData:
+    """A random mini-batch of every partition: ``min(batch_size, N_j)`` of its ``N_j`` samples, without replacement.
+
+    Each drawn sample of partition ``j`` weighs ``w_j / b_j`` (``w_j``: the partition's total weight,
+    ``N_j / N``; ``b_j = min(batch_size, N_j)``), so the partition keeps its weight and a model's
+    mini-batch gradient of partition ``j`` is an unbiased estimate of its full gradient ``g_j`` (the
+    mean of a sample drawn without replacement is unbiased). Partitions draw independently; one
+    call draws one iteration's batches with one vectorised ``argsort`` of random keys.
+
+    Parameters
+    ----------
+    data : PartitionedData
+    batch_size : int
+        Samples per partition, ``>= 1`` (a partition with fewer samples uses all of them).
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    PartitionedData
+        ``k`` partitions of ``min(batch_size, m)`` slots.
+
+    Examples
+    --------
+    >>> data = partition_data(np.arange(12.0)[:, None], np.arange(12) % 2, 3)
+    >>> batch = sample_minibatch(data, 2, np.random.default_rng(0))
+    >>> batch.features.shape, batch.weights.sum(axis=1).round(12).tolist()
+    ((3, 2, 1), [0.333333333333, 0.333333333333, 0.333333333333])
+    """
+    if not isinstance(data, PartitionedData):
+        raise ParameterError(f"data must be a PartitionedData (see partition_data), got {type(data).__name__}")
+    batch_size = check.integer(batch_size, "batch_size", minimum=1)
+    rng = check.rng(rng, "rng")
+    k, m = data.weights.shape
+    size = min(batch_size, m)
+    real = data.weights > 0
+    keys = np.where(real, rng.random((k, m)), np.inf)  # padding sorts last
+    chosen = np.argsort(keys, axis=1, kind="stable")[:, :size]
+    rows = np.arange(k)[:, None]
+    drawn = np.minimum(np.count_nonzero(real, axis=1), size)
+    scale = np.divide(data.weights.sum(axis=1), drawn, out=np.zeros(k), where=drawn > 0)
+    weights = np.where(real[rows, chosen], scale[:, None], 0.0)
+    return PartitionedData(data.features[rows, chosen], data.targets[rows, chosen], weights)
 
 
 def synthetic_classification(n_samples: int, n_features: int, n_classes: int, rng: np.random.Generator,
@@ -211,6 +349,12 @@ class _Model:
         real = data.weights > 0
         hits = np.argmax(logits, axis=-1) == np.argmax(self._targets(data), axis=-1)
         return float(np.count_nonzero(hits & real) / np.count_nonzero(real))
+
+    def predict(self, parameters, features) -> np.ndarray:
+        """Class ids (the largest logit, the first on ties) of the rows of ``features``, shape ``(N,)``."""
+        parameters = check.real_array(parameters, "parameters", shape=(self.n_parameters,))
+        features = check.real_array(features, "features", shape=(None, self.n_features))
+        return np.argmax(self._logits(parameters, features)[0], axis=-1)
 
 
 class SoftmaxRegression(_Model):

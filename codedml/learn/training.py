@@ -3,17 +3,23 @@
 One iteration of :func:`train_coded`, at parameters ``theta_t``:
 
 1. every partition's gradient ``g_j`` (``model.loss_and_partition_gradients``), which also gives
-   the recorded training loss ``L(theta_t)``;
+   the recorded training loss ``L(theta_t)``; with ``batch_size``, ``g_j`` is estimated from a
+   fresh random mini-batch of each partition (:func:`~codedml.learn.models.sample_minibatch`,
+   unbiased; seed section V-D) and the loss is still the full training loss;
 2. every worker's message ``m_i = sum_j a_ij g_j`` (``code.encode``), plus its error-feedback
    residual ``e_i`` when ``error_feedback`` is on;
 3. quantisation ``Q_{b_i}`` with the worker's bits (:func:`~codedml.learn.quantize.quantize_messages`);
 4. straggler draws: worker ``i`` answers with probability ``1 - p_i`` (``code.probabilities``),
-   independently;
+   independently, or, in deadline mode, when its finish time from a straggler model is at most the
+   deadline ``tau`` (then ``p_i`` is only the design's belief; periodic re-allocation re-estimates
+   it from the observed deadlines and re-designs the code and bits);
 5. the code's unbiased estimate ``g_hat`` from the workers that answered (``code.decode``) and,
    for Adam with two-track decoding, the second-moment estimate ``g_tilde = sum_{i answered}
    v_i Q(m_i)`` (:func:`second_moment_decoder`);
 6. the SGD step ``theta -= eta g_hat`` or the Adam step with first moment from ``g_hat`` and
    second moment from ``g_tilde ** 2`` (``g_hat ** 2`` without two-track decoding).
+
+A held-out set's accuracy is recorded every ``evaluate_every`` iterations.
 
 Transmitted bits are counted exactly from the quantizer's wire format
 (:func:`~codedml.learn.quantize.message_bits`, ``32 + D b_i`` per message) **for the workers
@@ -31,7 +37,8 @@ runs can diverge at low budgets: that is measured, not corrected, here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -39,8 +46,9 @@ from codedml import _validation as check
 from codedml.codes.gradient.approximate import ApproximateGradientCode, ErasureHeadGC, OptimalDecodingGC
 from codedml.codes.gradient.design import check_bits
 from codedml.errors import ParameterError
-from codedml.learn.models import PartitionedData
+from codedml.learn.models import PartitionedData, sample_minibatch
 from codedml.learn.quantize import message_bits, omega, quantize_messages
+from codedml.sim.stragglers import StragglerModel
 
 #: Adam's defaults (Kingma & Ba): first- and second-moment decay and the denominator's epsilon.
 ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON = 0.9, 0.999, 1e-8
@@ -52,26 +60,55 @@ DIVERGENCE_MAGNITUDE = 1e30
 
 
 @dataclass
+class Reallocation:
+    """One re-design during training (:func:`train_coded` with ``reallocate_every``).
+
+    Attributes
+    ----------
+    iteration : int
+        The iteration ``t`` whose messages were the first coded with the new design.
+    probabilities : ndarray, shape (n,)
+        The estimates ``p_hat_i`` the design used.
+    bits : ndarray of int64, shape (n,)
+        The new ``b_i``.
+    """
+
+    iteration: int
+    probabilities: np.ndarray
+    bits: np.ndarray
+
+
+@dataclass
 class TrainingResult:
     """Curves of one training run.
 
     Attributes
     ----------
     loss : ndarray, shape (iterations + 1,)
-        Training loss before each iteration and after the last (``inf`` from the first
-        non-finite value on, if the run diverged).
+        Training loss (over the whole training set, also with mini-batches) before each iteration
+        and after the last (``inf`` from the first non-finite value on, if the run diverged).
     transmitted_bits : ndarray of int64, shape (iterations + 1,)
         Cumulative bits received by the master (answering workers only), starting at 0.
     answered : ndarray of int64, shape (iterations,)
         Workers that answered in each iteration.
     parameters : ndarray
         Final ``theta``.
+    evaluated_at : ndarray of int64
+        Iterations ``t`` (parameters ``theta_t``) at which the held-out accuracy was measured: every
+        ``evaluate_every``-th and the last; empty without a held-out set.
+    test_accuracy : ndarray
+        Held-out accuracy at ``evaluated_at`` (``nan`` once the run diverged).
+    reallocations : list of Reallocation
+        The re-designs, in order (empty without ``reallocate_every``).
     """
 
     loss: np.ndarray
     transmitted_bits: np.ndarray
     answered: np.ndarray
     parameters: np.ndarray
+    evaluated_at: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    test_accuracy: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    reallocations: list = field(default_factory=list)
 
     @property
     def diverged(self) -> bool:
@@ -172,6 +209,51 @@ def _check_training(model, data, iterations, learning_rate, optimizer, initial_p
     return iterations, learning_rate, optimizer, initial_parameters, check.rng(rng, "rng")
 
 
+class _Gradients:
+    """The training loss and the partition gradients at ``theta``: full batch, or a fresh mini-batch per call."""
+
+    def __init__(self, model, data: PartitionedData, batch_size):
+        self.model, self.data = model, data
+        self.batch_size = check.optional_integer(batch_size, "batch_size", minimum=1)
+
+    def __call__(self, parameters: np.ndarray, rng: np.random.Generator, gradients: bool = True):
+        if self.batch_size is None:
+            return self.model.loss_and_partition_gradients(parameters, self.data)
+        loss = self.model.loss(parameters, self.data)
+        if not gradients or not np.isfinite(loss):
+            return loss, None
+        return loss, self.model.partition_gradients(parameters, sample_minibatch(self.data, self.batch_size, rng))
+
+
+class _Evaluation:
+    """Held-out accuracy every ``evaluate_every`` iterations and after the last."""
+
+    def __init__(self, model, held_out, evaluate_every, iterations: int):
+        every = check.integer(evaluate_every, "evaluate_every", minimum=1)
+        self.model = model
+        if held_out is None:
+            self.steps = np.zeros(0, dtype=np.int64)
+            return
+        if not isinstance(held_out, (tuple, list)) or len(held_out) != 2:
+            raise ParameterError("held_out must be a pair (features, labels) of held-out samples")
+        self.features = check.real_array(held_out[0], "held_out features", shape=(None, model.n_features))
+        self.labels = check.integer_array(held_out[1], "held_out labels", shape=(self.features.shape[0],),
+                                          minimum=0, maximum=model.n_classes - 1)
+        if self.labels.size == 0:
+            raise ParameterError("held_out must hold at least one sample")
+        self.steps = np.union1d(np.arange(0, iterations + 1, every), [iterations]).astype(np.int64)
+        self.accuracy = np.full(self.steps.size, np.nan)
+
+    def record(self, iteration: int, parameters: np.ndarray) -> None:
+        if self.steps.size and iteration in self.steps:
+            hits = self.model.predict(parameters, self.features) == self.labels
+            self.accuracy[np.searchsorted(self.steps, iteration)] = np.count_nonzero(hits) / hits.size
+
+    def results(self) -> dict:
+        accuracy = self.accuracy if self.steps.size else np.zeros(0)
+        return {"evaluated_at": self.steps, "test_accuracy": accuracy}
+
+
 class _Optimizer:
     """SGD or Adam on a flat parameter vector."""
 
@@ -190,17 +272,99 @@ class _Optimizer:
         return parameters - self.learning_rate * first / (np.sqrt(second) + ADAM_EPSILON)
 
 
+def _checked_design(code, bits, second_moment, n_partitions: int, optimizer: str, n_parameters: int,
+                    n_workers: int | None = None):
+    """Validated ``(code, bits, second_moment, bits per message)`` of one code design."""
+    if not isinstance(code, ApproximateGradientCode):
+        raise ParameterError(f"code must be an ApproximateGradientCode, got {type(code).__name__}")
+    if n_partitions != code.n_partitions:
+        raise ParameterError(f"data has {n_partitions} partitions, the code {code.n_partitions}")
+    if n_workers is not None and code.n_workers != n_workers:
+        raise ParameterError(f"a re-design must keep the {n_workers} workers, got a code of {code.n_workers}")
+    n = code.n_workers
+    bits = check_bits(bits, n)
+    if second_moment is not None:
+        if np.shape(second_moment) != (n,) or optimizer != "adam":
+            raise ParameterError("second_moment must be a length-n decoder and needs optimizer='adam'")
+        second_moment = check.real_array(second_moment, "second_moment", shape=(n,))
+    per_message = np.array([message_bits(n_parameters, b) if b > 0 else 0 for b in bits], dtype=np.int64)
+    return code, bits, second_moment, per_message
+
+
+def _finish_times(stragglers, deadline, iterations: int, n_workers: int, rng: np.random.Generator):
+    """``(finish times (iterations, n) or None, deadline or None)``: the deadline mode's draws, made up front."""
+    if (stragglers is None) != (deadline is None):
+        raise ParameterError("stragglers and deadline go together: give both (deadline mode) or neither")
+    if stragglers is None:
+        return None, None
+    check.instance(stragglers, "stragglers", StragglerModel)
+    deadline = check.real(deadline, "deadline tau", minimum=0.0, open_minimum=True)
+    return stragglers.unit_times(iterations, n_workers, rng), deadline
+
+
+def estimate_probabilities(missed: np.ndarray, observed: np.ndarray, previous: np.ndarray) -> np.ndarray:
+    """Maximum-likelihood ``p_hat_i`` of Bernoulli straggling from the iterations where worker ``i`` was observed.
+
+    ``p_hat_i = (missed deadlines) / (observed iterations)``, the Bernoulli likelihood's maximiser,
+    clipped to ``[1 / (2 c_i), 1 - 1 / (2 c_i)]`` with ``c_i`` the worker's observed iterations
+    (half an observation from either end), so the designs, which need ``p`` in the open interval
+    ``(0, 1)``, accept it after a window without misses or without answers. A worker never observed
+    (idle throughout: it sends nothing, so its time is unknown) keeps ``previous[i]``.
+
+    Parameters
+    ----------
+    missed, observed : ndarray of bool, shape (iterations, n)
+        Whether worker ``i`` missed the deadline in iteration ``t``; whether the master could tell
+        (the worker was active).
+    previous : ndarray, shape (n,)
+        The estimates in use.
+
+    Examples
+    --------
+    >>> missed = np.array([[True, False], [False, False], [True, False], [False, False]])
+    >>> estimate_probabilities(missed, np.ones((4, 2), dtype=bool), np.full(2, 0.5)).tolist()
+    [0.5, 0.125]
+    """
+    missed = np.asarray(missed, dtype=np.bool_)
+    observed = np.asarray(observed, dtype=np.bool_)
+    counts = np.count_nonzero(observed, axis=0)
+    misses = np.count_nonzero(missed & observed, axis=0)
+    seen = counts > 0
+    estimate = np.array(previous, dtype=np.float64)
+    floor = 0.5 / np.maximum(counts, 1)
+    estimate[seen] = np.clip(misses[seen] / counts[seen], floor[seen], 1.0 - floor[seen])
+    return estimate
+
+
 def train_coded(model, data: PartitionedData, code: ApproximateGradientCode, bits, iterations: int,
                 learning_rate: float, rng: np.random.Generator, optimizer: str = "sgd",
                 second_moment: np.ndarray | None = None, error_feedback: bool = False,
-                initial_parameters: np.ndarray | None = None, progress=None) -> TrainingResult:
+                initial_parameters: np.ndarray | None = None, progress=None, *, batch_size: int | None = None,
+                held_out=None, evaluate_every: int = 1, stragglers: StragglerModel | None = None,
+                deadline: float | None = None, reallocate_every: int | None = None,
+                redesign: Callable[[np.ndarray], tuple] | None = None) -> TrainingResult:
     """Train ``model`` on ``data`` with gradients coded by ``code`` and quantised with ``bits``.
+
+    Straggling has two modes. Without ``stragglers`` (Bernoulli mode) worker ``i`` answers with
+    probability ``1 - p_i`` of the code, independently each iteration. In deadline mode (seed
+    section V-A) a :class:`~codedml.sim.StragglerModel` draws every worker's finish time ``T_i``
+    of every iteration (its unit time: the seed's eq. 37 counts a worker's whole delay, computation
+    and communication, whatever its load), all up front, so runs started from equal generators see
+    the same straggler realisations; the master decodes what arrived by the deadline
+    (``T_i <= tau``). The code's ``p_i`` are then only the design's belief, e.g.
+    ``P(T_i > tau)`` from :func:`codedml.sim.straggler_probabilities`.
+
+    Periodic re-allocation (seed section V-A, "maximum likelihood estimation from historical data";
+    deadline mode only): before iterations ``t = R, 2R, ...`` (``R = reallocate_every``) the master
+    re-estimates ``p_i`` from every deadline it observed so far (:func:`estimate_probabilities`) and
+    calls ``redesign(p_hat)`` for the new code, bits and second-moment decoder.
 
     Parameters
     ----------
     model : SoftmaxRegression or OneHiddenLayerMLP
-        Anything with ``n_parameters``, ``initial_parameters(rng)`` and
-        ``loss_and_partition_gradients(theta, data)``.
+        Anything with ``n_parameters``, ``initial_parameters(rng)``, ``loss``,
+        ``partition_gradients``, ``loss_and_partition_gradients(theta, data)`` and, with a held-out
+        set, ``predict(theta, features)``.
     data : PartitionedData
         ``k = code.n_partitions`` partitions.
     code : ApproximateGradientCode
@@ -211,7 +375,7 @@ def train_coded(model, data: PartitionedData, code: ApproximateGradientCode, bit
     learning_rate : float
         ``eta``.
     rng : numpy.random.Generator
-        Drives the initialisation (MLP), quantization and straggler draws.
+        Drives the initialisation (MLP), finish times, mini-batches, quantization and straggler draws.
     optimizer : {"sgd", "adam"}
     second_moment : ndarray, shape (n,), optional
         Two-track decoder ``v`` (:func:`second_moment_decoder`) for Adam's second moment;
@@ -222,6 +386,22 @@ def train_coded(model, data: PartitionedData, code: ApproximateGradientCode, bit
         ``theta_0`` (default ``model.initial_parameters(rng)``).
     progress : object with ``update(int)``, optional
         A progress bar advanced by one per iteration.
+    batch_size : int, optional
+        Mini-batch SGD: each iteration every partition's gradient ``g_j`` is estimated from
+        ``batch_size`` of its samples drawn afresh without replacement (:func:`sample_minibatch`,
+        unbiased); ``None``: full partitions. The recorded loss is always the full training loss.
+    held_out : (features, labels), optional
+        Held-out samples; their accuracy is recorded every ``evaluate_every`` iterations.
+    evaluate_every : int
+    stragglers : StragglerModel, optional
+        Deadline mode: the finish-time model (with ``deadline``).
+    deadline : float, optional
+        ``tau > 0`` in the model's time unit.
+    reallocate_every : int, optional
+        ``R``: re-design every ``R`` iterations (needs ``stragglers`` and ``redesign``).
+    redesign : callable, optional
+        ``redesign(p_hat) -> (code, bits, second_moment or None)`` for the same ``n`` workers and
+        ``k`` partitions.
 
     Returns
     -------
@@ -241,34 +421,43 @@ def train_coded(model, data: PartitionedData, code: ApproximateGradientCode, bit
     """
     iterations, learning_rate, optimizer, initial_parameters, rng = _check_training(
         model, data, iterations, learning_rate, optimizer, initial_parameters, rng)
-    if not isinstance(code, ApproximateGradientCode):
-        raise ParameterError(f"code must be an ApproximateGradientCode, got {type(code).__name__}")
-    if data.n_partitions != code.n_partitions:
-        raise ParameterError(f"data has {data.n_partitions} partitions, the code {code.n_partitions}")
+    code, bits, second_moment, per_message = _checked_design(code, bits, second_moment, data.n_partitions,
+                                                             optimizer, model.n_parameters)
     n = code.n_workers
-    bits = check_bits(bits, n)
     error_feedback = check.flag(error_feedback, "error_feedback")
-    if second_moment is not None:
-        if np.shape(second_moment) != (n,) or optimizer != "adam":
-            raise ParameterError("second_moment must be a length-n decoder and needs optimizer='adam'")
-        second_moment = check.real_array(second_moment, "second_moment", shape=(n,))
+    gradients = _Gradients(model, data, batch_size)
+    evaluation = _Evaluation(model, held_out, evaluate_every, iterations)
+    reallocate_every = check.optional_integer(reallocate_every, "reallocate_every", minimum=1)
+    if (reallocate_every is None) != (redesign is None):
+        raise ParameterError("reallocate_every and redesign go together: give both or neither")
+    if reallocate_every is not None and (stragglers is None or not callable(redesign)):
+        raise ParameterError("reallocate_every needs deadline mode (stragglers and deadline: the master estimates "
+                             "p_i from the deadlines it observes) and a callable redesign(p_hat)")
     check.array_size(n * model.n_parameters * (4 if error_feedback else 3), f"the messages of n_workers={n} x "
                      f"n_parameters={model.n_parameters}")
-    per_message = np.array([message_bits(model.n_parameters, b) if b > 0 else 0 for b in bits], dtype=np.int64)
+    finish, deadline = _finish_times(stragglers, deadline, iterations, n, rng)
     parameters = model.initial_parameters(rng) if initial_parameters is None else initial_parameters
     step = _Optimizer(optimizer, learning_rate, model.n_parameters)
     residual = np.zeros((n, model.n_parameters)) if error_feedback else None
     loss = np.full(iterations + 1, np.inf)
     transmitted = np.zeros(iterations + 1, dtype=np.int64)
     answered_counts = np.zeros(iterations, dtype=np.int64)
+    active = np.zeros((iterations, n), dtype=np.bool_)
+    estimates, reallocations = code.probabilities.copy(), []
     for t in range(iterations + 1):
-        current, partials = model.loss_and_partition_gradients(parameters, data)
-        if not (np.isfinite(current) and np.all(np.isfinite(partials))):
+        current, partials = gradients(parameters, rng, gradients=t < iterations)
+        if not (np.isfinite(current) and (partials is None or np.all(np.isfinite(partials)))):
             transmitted[t:] = transmitted[t - 1] if t else 0
             break
         loss[t] = current
+        evaluation.record(t, parameters)
         if t == iterations:
             break
+        if reallocate_every is not None and t > 0 and t % reallocate_every == 0:
+            estimates = estimate_probabilities(finish[:t] > deadline, active[:t], estimates)
+            code, bits, second_moment, per_message = _checked_design(
+                *redesign(estimates.copy()), data.n_partitions, optimizer, model.n_parameters, n)
+            reallocations.append(Reallocation(t, estimates.copy(), bits.copy()))
         messages = code.encode(partials)
         if residual is not None:
             messages += residual
@@ -279,7 +468,9 @@ def train_coded(model, data: PartitionedData, code: ApproximateGradientCode, bit
         quantised = quantize_messages(messages, bits, rng)
         if residual is not None:
             residual = np.where(bits[:, None] > 0, messages - quantised, 0.0)
-        answered = (rng.random(n) >= code.probabilities) & (bits > 0)
+        active[t] = bits > 0
+        arrived = rng.random(n) >= code.probabilities if finish is None else finish[t] <= deadline
+        answered = arrived & active[t]
         answered_counts[t] = np.count_nonzero(answered)
         transmitted[t + 1] = transmitted[t] + per_message[answered].sum()
         estimate = code.decode(answered, quantised)
@@ -287,26 +478,33 @@ def train_coded(model, data: PartitionedData, code: ApproximateGradientCode, bit
         parameters = step.step(parameters, estimate, second_track)
         if progress is not None:
             progress.update(1)
-    return TrainingResult(loss, transmitted, answered_counts, parameters)
+    return TrainingResult(loss, transmitted, answered_counts, parameters, **evaluation.results(),
+                          reallocations=reallocations)
 
 
 def train_centralized(model, data: PartitionedData, iterations: int, learning_rate: float,
                       rng: np.random.Generator, optimizer: str = "sgd",
-                      initial_parameters: np.ndarray | None = None, progress=None) -> TrainingResult:
-    """The ideal reference: the exact full gradient every iteration, no stragglers, nothing transmitted.
+                      initial_parameters: np.ndarray | None = None, progress=None, *,
+                      batch_size: int | None = None, held_out=None, evaluate_every: int = 1) -> TrainingResult:
+    """The ideal reference: the exact (or mini-batch) gradient every iteration, no stragglers, nothing transmitted.
 
-    ``transmitted_bits`` stays 0 and ``answered`` is 0 (there are no workers).
+    ``transmitted_bits`` stays 0 and ``answered`` is 0 (there are no workers). ``batch_size``,
+    ``held_out`` and ``evaluate_every`` are those of :func:`train_coded` (the mini-batch gradient
+    is the sum of the partitions' mini-batch gradients).
     """
     iterations, learning_rate, optimizer, initial_parameters, rng = _check_training(
         model, data, iterations, learning_rate, optimizer, initial_parameters, rng)
+    gradients = _Gradients(model, data, batch_size)
+    evaluation = _Evaluation(model, held_out, evaluate_every, iterations)
     parameters = model.initial_parameters(rng) if initial_parameters is None else initial_parameters
     step = _Optimizer(optimizer, learning_rate, model.n_parameters)
     loss = np.full(iterations + 1, np.inf)
     for t in range(iterations + 1):
-        current, partials = model.loss_and_partition_gradients(parameters, data)
+        current, partials = gradients(parameters, rng, gradients=t < iterations)
         if not np.isfinite(current):
             break
         loss[t] = current
+        evaluation.record(t, parameters)
         if t == iterations:
             break
         gradient = partials.sum(axis=0)
@@ -314,4 +512,4 @@ def train_centralized(model, data: PartitionedData, iterations: int, learning_ra
         if progress is not None:
             progress.update(1)
     return TrainingResult(loss, np.zeros(iterations + 1, dtype=np.int64),
-                          np.zeros(iterations, dtype=np.int64), parameters)
+                          np.zeros(iterations, dtype=np.int64), parameters, **evaluation.results())
