@@ -8,19 +8,30 @@ from codedml.sim.closed_forms import (
     mds_recovery_threshold,
     uncoded_expected_completion_time,
 )
+from codedml.sim.fitting import (
+    FittedShiftedExponential,
+    deadline_straggling_probabilities,
+    estimate_straggling_probabilities,
+    fit_shifted_exponential,
+    fit_trace,
+)
 from codedml.sim.montecarlo import MultiMessageResult, SimulatableCode, SimulationResult, simulate
 from codedml.sim.probabilities import exponential_straggler_probabilities, straggler_probabilities
 from codedml.sim.score_vectors import exact_expected_completion_time, score_type_counts
 from codedml.sim.stragglers import (
+    BernoulliStragglers,
     HeterogeneousShiftedExponential,
     InjectedDelays,
     PersistentStragglers,
     ShiftedExponential,
     StragglerModel,
+    TraceReplay,
 )
 from codedml.sim.traces import TRACE_FIELDS, TRACE_STATUSES, Trace, read_trace, write_trace
 
 __all__ = [
+    "BernoulliStragglers",
+    "FittedShiftedExponential",
     "HeterogeneousShiftedExponential",
     "InjectedDelays",
     "MultiMessageResult",
@@ -32,8 +43,13 @@ __all__ = [
     "TRACE_FIELDS",
     "TRACE_STATUSES",
     "Trace",
+    "TraceReplay",
+    "deadline_straggling_probabilities",
+    "estimate_straggling_probabilities",
     "exact_expected_completion_time",
     "exponential_straggler_probabilities",
+    "fit_shifted_exponential",
+    "fit_trace",
     "gradient_coding_expected_completion_time",
     "harmonic_number",
     "mds_coded_computation_expected_completion_time",

@@ -13,9 +13,10 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
-from codedml._validation import array_size, ids, instance, integer, real, real_array
+from codedml._validation import array_size, flag, ids, instance, integer, real, real_array
 from codedml._validation import rng as validated_rng
 from codedml.errors import ParameterError, ShapeError
+from codedml.sim.traces import Trace
 
 
 class StragglerModel(ABC):
@@ -198,3 +199,104 @@ class InjectedDelays(StragglerModel):
 
     def __repr__(self) -> str:
         return f"InjectedDelays({self.base!r}, n_delayed={self.n_delayed}, max_delay={self.max_delay})"
+
+
+class BernoulliStragglers(StragglerModel):
+    """Worker ``w`` sends nothing (``inf``) with probability ``p_w`` each iteration (seed quantized-approximate-gc).
+
+    Independently across workers and iterations; a worker that answers takes its time from
+    ``base``. With a deadline ``tau`` and a delay model, ``p_w = P(T_w > tau)``
+    (:func:`codedml.sim.deadline_straggling_probabilities`).
+
+    Parameters
+    ----------
+    probabilities : float or array_like, shape (n_workers,)
+        ``p_w`` in ``[0, 1]`` (a scalar applies to every worker).
+    base : StragglerModel, optional
+        Times of the workers that answer (default: a unit time of 1.0 for every worker).
+
+    Examples
+    --------
+    >>> times = BernoulliStragglers([0.0, 1.0]).unit_times(2, 2, rng=0)
+    >>> times.tolist()
+    [[1.0, inf], [1.0, inf]]
+    """
+
+    def __init__(self, probabilities, base: StragglerModel | None = None):
+        probabilities = real_array(probabilities, "probabilities", ndim=(0, 1), finite=False)
+        if probabilities.size < 1 or np.any(np.isnan(probabilities)) or np.any(probabilities < 0) \
+                or np.any(probabilities > 1):
+            raise ParameterError(f"probabilities must be numbers in [0, 1], one per worker (or one for all), "
+                                 f"got {probabilities.reshape(-1)[:5]}")
+        self.probabilities = probabilities
+        self.base = None if base is None else instance(base, "base", StragglerModel)
+
+    def unit_times(self, n_iterations: int, n_workers: int, rng: np.random.Generator) -> np.ndarray:
+        n_iterations, n_workers, rng = check_draw(n_iterations, n_workers, rng)
+        if self.probabilities.ndim and self.probabilities.size != n_workers:
+            raise ParameterError(f"model has straggling probabilities for {self.probabilities.size} workers, "
+                                 f"the code has {n_workers}")
+        times = (np.ones((n_iterations, n_workers)) if self.base is None
+                 else self.base.unit_times(n_iterations, n_workers, rng))
+        times[rng.random((n_iterations, n_workers)) < self.probabilities] = np.inf
+        return times
+
+    def __repr__(self) -> str:
+        return f"BernoulliStragglers({self.probabilities.tolist()}, base={self.base!r})"
+
+
+class TraceReplay(StragglerModel):
+    """Unit times recorded on a cluster, replayed in order or resampled.
+
+    A row is one iteration's ``tau[w]`` for every worker (``inf``: the worker's first message never
+    arrived). Rows are resampled i.i.d. (uniformly, with replacement) from the ``rng``, or, with
+    ``resample=False``, returned in order: a draw must then ask for exactly the recorded number
+    of iterations (with :func:`~codedml.sim.simulate`, ``n_iterations`` and a ``batch_size`` at
+    least that), so a row is never silently reused.
+
+    A trace's cancelled messages are ``inf`` here: the replay is faithful for the scheme that
+    recorded it (those workers were not needed); to predict another code, fit a model
+    (:func:`codedml.sim.fit_trace`).
+
+    Parameters
+    ----------
+    unit_times : array_like, shape (n_rows, n_workers)
+        Recorded times per computation: non-negative, ``inf`` for never (NaN refused).
+    resample : bool
+        Draw rows i.i.d. (default) instead of replaying them in order.
+
+    Examples
+    --------
+    >>> replay = TraceReplay([[0.1, 0.2], [0.3, float("inf")]], resample=False)
+    >>> replay.unit_times(2, 2, rng=None).tolist()
+    [[0.1, 0.2], [0.3, inf]]
+    """
+
+    def __init__(self, unit_times, resample: bool = True):
+        unit_times = real_array(unit_times, "unit_times", ndim=2, finite=False)
+        if unit_times.shape[0] < 1 or unit_times.shape[1] < 1:
+            raise ShapeError(f"unit_times must hold at least one row and one worker, got shape {unit_times.shape}")
+        if np.any(np.isnan(unit_times)) or np.any(unit_times < 0):
+            raise ParameterError("unit_times must be non-negative (inf: never answers); got NaN or a negative time")
+        self.times = unit_times
+        self.resample = flag(resample, "resample")
+
+    @classmethod
+    def from_trace(cls, trace, scheme: str, resample: bool = True) -> TraceReplay:
+        """Replay ``trace.unit_times(scheme)`` (a :class:`~codedml.sim.Trace`)."""
+        return cls(instance(trace, "trace", Trace).unit_times(scheme), resample)
+
+    def unit_times(self, n_iterations: int, n_workers: int, rng: np.random.Generator) -> np.ndarray:
+        n_iterations, n_workers, rng = check_draw(n_iterations, n_workers, rng)
+        n_rows, n_recorded = self.times.shape
+        if n_workers != n_recorded:
+            raise ParameterError(f"the trace has times for {n_recorded} workers, the code has {n_workers}")
+        if self.resample:
+            return self.times[rng.integers(0, n_rows, size=n_iterations)]
+        if n_iterations != n_rows:
+            raise ParameterError(f"TraceReplay(resample=False) replays its {n_rows} rows once, in order: ask for "
+                                 f"n_iterations={n_rows} (in one batch), got {n_iterations}")
+        return self.times.copy()
+
+    def __repr__(self) -> str:
+        return f"TraceReplay({self.times.shape[0]} rows x {self.times.shape[1]} workers, resample={self.resample})"
