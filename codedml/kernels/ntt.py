@@ -152,9 +152,9 @@ def poly_inverse_series(a, length, p, root):
     current = 1
     while current < length:
         current = min(2 * current, length)
-        product = poly_multiply(a[:current], b, p, root)[:current]
-        correction = np.empty(current, dtype=np.int64)
-        for i in range(current):
+        product = poly_multiply(a[:current], b, p, root)  # may be shorter than current: the rest is zero
+        correction = np.zeros(current, dtype=np.int64)
+        for i in range(min(current, product.shape[0])):
             correction[i] = (p - product[i]) if product[i] != 0 else 0
         correction[0] = (correction[0] + 2) % p
         b = poly_multiply(b, correction, p, root)[:current]

@@ -84,6 +84,17 @@ def test_series_inverse_and_remainder(p, root):
         assert np.array_equal(poly_remainder(dividend, divisor, p, root), remainder)
 
 
+def test_series_inverse_and_remainder_far_beyond_the_divisor_length():
+    rng = np.random.default_rng(3)
+    a = rng.integers(1, NTT_PRIME, 65)
+    inverse = poly_inverse_series(a, 236, NTT_PRIME, NTT_PRIME_ROOT)  # Newton steps past twice len(a)
+    unit = polynomial_product_mod(a, inverse, NTT_PRIME)[:236]
+    assert unit[0] == 1 and not unit[1:].any()
+    coefficients, points = rng.integers(0, NTT_PRIME, 300), rng.integers(0, NTT_PRIME, 64)
+    assert np.array_equal(multipoint_evaluate(coefficients, points, NTT_PRIME, NTT_PRIME_ROOT),
+                          polynomial_values_mod(coefficients, points, NTT_PRIME))
+
+
 @pytest.mark.parametrize(("p", "root"), PRIMES)
 @pytest.mark.parametrize(("m", "degree"), [(1, 0), (1, 40), (7, 3), (33, 32), (100, 99), (150, 400), (500, 60)])
 def test_multipoint_evaluation_matches_term_by_term(p, root, m, degree):
