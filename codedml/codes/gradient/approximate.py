@@ -17,6 +17,7 @@ class                      idea
 =========================  ========================================================================
 ``OptimallyStructuredGC``  optimal row sums ``Y_i = k c_i / sum c`` (OSGC, or the joint design with
                            bits), contiguous-segment sparse structure, at most ``n + k - 1`` nonzeros
+                           (or graph-sparsified, eq. 34, or dense)
 ``IgnoreStragglersSGD``    disjoint partitions, ``w_i = 1 / (1 - p_i)``
 ``BernoulliGC``            random ``Bernoulli(d / n)`` support, fixed decoding ``w_i = 1``
 ``StochasticGC``           each partition on ``d`` cyclically consecutive workers,
@@ -34,10 +35,16 @@ import itertools
 import numpy as np
 import scipy.sparse
 
-from codedml._validation import array_size, integer, optional_integer, real_array
+from codedml._validation import array_size, choice, integer, optional_integer, real_array
 from codedml._validation import rng as validated_rng
-from codedml.codes.gradient.base import DEFAULT_CACHE_SIZE, LinearGradientCode, validated_encoding_matrix
+from codedml.codes.gradient.base import (
+    DEFAULT_CACHE_SIZE,
+    LinearGradientCode,
+    validated_encoding_matrix,
+    validated_partials,
+)
 from codedml.codes.gradient.design import check_bits, check_omega_scale, check_probabilities, design_weights
+from codedml.codes.gradient.sparsification import contiguous_segment_structure, graph_sparse_structure
 from codedml.errors import ParameterError, ShapeError
 
 #: Workers up to which :class:`OptimalDecodingGC` calibrates by enumerating all ``2^n`` survivor sets.
@@ -49,8 +56,11 @@ DEFAULT_CALIBRATION_DRAWS = 20_000
 #: Most Monte Carlo calibration draws accepted (relative standard error ~ 1 / sqrt(draws), ~3e-4 here).
 MAX_CALIBRATION_DRAWS = 10**7
 
-#: Distance to an integer below which a cumulative row sum is snapped onto it.
-SEGMENT_SNAP = 1e-12
+#: The realisations of the optimal structure :class:`OptimallyStructuredGC` offers.
+STRUCTURES = ("segments", "graph", "dense")
+
+#: Most workers whose ``2^n`` survivor sets :meth:`ApproximateGradientCode.expected_error` sums over.
+MAX_ENUMERATED_WORKERS = 20
 
 #: Bytes of the ``(draws, k, n)`` stack of survivor systems :class:`OptimalDecodingGC` solves at once.
 CALIBRATION_CHUNK_BYTES = 2**27
@@ -65,50 +75,6 @@ def _check_replication(replication: int, n_workers: int, what: str) -> int:
 
 def _check_dense_size(n: int, what: str) -> None:
     array_size(n * n, f"the dense n x n support of {what} (n={n})")
-
-
-def contiguous_segment_structure(row_sums, n_partitions: int) -> scipy.sparse.csr_array:
-    """Sparse ``alpha`` with the given row sums and unit column sums (seed section III-A).
-
-    Worker ``i`` owns the segment ``[S_{i-1}, S_i)`` of the partition axis, ``S_i = Y_1 + ... + Y_i``;
-    partition ``j`` owns ``[j, j + 1)``; ``alpha_ij`` is the length of their overlap. The
-    breakpoints are the ``n + 1`` cumulative sums and the ``k + 1`` integers, sharing 0 and
-    ``k``, so there are at most ``n + k - 1`` nonzero overlaps.
-
-    Parameters
-    ----------
-    row_sums : array_like, shape (n,)
-        ``Y_i >= 0`` with ``sum_i Y_i = k``.
-    n_partitions : int
-        ``k``.
-
-    Returns
-    -------
-    scipy.sparse.csr_array, shape (n, k)
-
-    Examples
-    --------
-    >>> contiguous_segment_structure([1.5, 0.5, 1.0], 3).toarray().tolist()
-    [[1.0, 0.5, 0.0], [0.0, 0.5, 0.0], [0.0, 0.0, 1.0]]
-    """
-    row_sums = real_array(row_sums, "row_sums", ndim=1)
-    k = integer(n_partitions, "n_partitions", minimum=1)
-    array_size(row_sums.size + k + 2, f"the segment breakpoints (n={row_sums.size}, k={k})", itemsize=32)
-    if row_sums.size < 1 or np.any(row_sums < 0) or not np.isclose(row_sums.sum(), k, rtol=1e-9):
-        raise ParameterError(f"row sums must be non-negative and add up to k={k}, got sum {row_sums.sum()!r}")
-    n = row_sums.size
-    cumulative = np.concatenate(([0.0], np.cumsum(row_sums)))
-    nearest = np.round(cumulative)
-    cumulative = np.where(np.abs(cumulative - nearest) < SEGMENT_SNAP * max(k, 1), nearest, cumulative)
-    cumulative[-1] = k
-    cumulative = np.maximum.accumulate(cumulative)
-    breakpoints = np.union1d(cumulative, np.arange(k + 1, dtype=np.float64))
-    starts, lengths = breakpoints[:-1], np.diff(breakpoints)
-    keep = lengths > 0
-    starts, lengths = starts[keep], lengths[keep]
-    workers = np.searchsorted(cumulative, starts, side="right") - 1
-    partitions = np.minimum(np.floor(starts).astype(np.int64), k - 1)
-    return scipy.sparse.csr_array((lengths, (workers, partitions)), shape=(n, k))
 
 
 class ApproximateGradientCode(LinearGradientCode):
@@ -126,6 +92,10 @@ class ApproximateGradientCode(LinearGradientCode):
 
     exact = False
     decodable_iff_count = True
+
+    #: An estimate exists from the first message, so "decodable" is no stopping rule: the simulator
+    #: (:func:`codedml.sim.simulate`) needs a deadline, and the master decodes what arrived by then.
+    needs_deadline = True
 
     def __init__(self, encoding_matrix, probabilities: np.ndarray, decoding_weights: np.ndarray,
                  cache_size: int = DEFAULT_CACHE_SIZE):
@@ -151,6 +121,112 @@ class ApproximateGradientCode(LinearGradientCode):
         vector[survivors] = self.decoding_weights[survivors]
         return vector
 
+    def decoding_vectors(self, survivor_masks) -> np.ndarray:
+        """The decoding vector of every row of a boolean ``(draws, n)`` survivor mask, at once.
+
+        Row ``s`` equals ``decoding_vector(survivor_masks[s])``; the simulator uses it to decode
+        every iteration without a Python loop.
+
+        Examples
+        --------
+        >>> IgnoreStragglersSGD([0.5, 0.2]).decoding_vectors([[True, False], [True, True]]).tolist()
+        [[2.0, 0.0], [2.0, 1.25]]
+        """
+        return self._decoding_vectors(self._survivor_masks(survivor_masks))
+
+    def _survivor_masks(self, survivor_masks) -> np.ndarray:
+        masks = np.asarray(survivor_masks)
+        if masks.dtype != np.bool_ or masks.ndim != 2 or masks.shape[1] != self.n_workers:
+            raise ShapeError(f"survivor_masks must be a boolean array of shape (draws, {self.n_workers}), "
+                             f"got dtype {masks.dtype} and shape {masks.shape}")
+        return masks
+
+    def _decoding_vectors(self, masks: np.ndarray) -> np.ndarray:
+        return masks * self.decoding_weights
+
+    def expected_error(self, partials=None, probabilities=None) -> float:
+        """``E||g_hat - g||^2`` over independent stragglers, exactly (no quantization).
+
+        With ``m_i = sum_j a_ij g_j`` and ``g_hat = sum_i I_i w_i m_i``, ``P(I_i = 0) = p_i``:
+        ``E||g_hat - g||^2 = ||sum_i (1 - p_i) w_i m_i - g||^2 + sum_i p_i (1 - p_i) w_i^2 ||m_i||^2``
+        (bias, zero at the design ``p``, plus variance); :class:`ErasureHeadGC` and
+        :class:`OptimalDecodingGC` use their own decoders' expectations.
+
+        Parameters
+        ----------
+        partials : array_like, shape (k, d), optional
+            ``g_1..g_k``. ``None``: the identity, i.e. the expectation of the error for i.i.d.
+            partial gradients with identity covariance and zero mean, per coordinate:
+            ``E||A^T w_S - 1||^2``.
+        probabilities : array_like, shape (n,), optional
+            The straggling probabilities ``p_i`` in ``[0, 1]`` actually met, e.g. from a deadline
+            (:func:`codedml.sim.straggler_probabilities`); default the design's.
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> code = OptimallyStructuredGC([0.5, 0.5])  # Y = (1, 1): IS-SGD, error sum_i delta_i = 2
+        >>> code.expected_error()
+        2.0
+        """
+        gram = self._gram(partials)
+        probabilities = self._met_probabilities(probabilities)
+        return self._expected_error(gram, probabilities)
+
+    def _gram(self, partials) -> np.ndarray | None:
+        """``G G^T`` (``k x k``) of validated partials, ``None`` for the identity."""
+        if partials is None:
+            return None
+        partials, _ = validated_partials(partials, self.n_partitions)
+        array_size(self.n_partitions**2, f"the k x k Gram matrix of the partials (k={self.n_partitions})")
+        return partials @ partials.T
+
+    def _met_probabilities(self, probabilities) -> np.ndarray:
+        if probabilities is None:
+            return self.probabilities
+        array = real_array(probabilities, "probabilities", shape=(self.n_workers,))
+        if np.any(array < 0) or np.any(array > 1):
+            raise ParameterError(f"probabilities must lie in [0, 1], got {array[(array < 0) | (array > 1)][:5]}")
+        return array
+
+    def _expected_error(self, gram: np.ndarray | None, probabilities: np.ndarray) -> float:
+        matrix = self.encoding_matrix
+        mean = matrix.T @ ((1.0 - probabilities) * self.decoding_weights) - 1.0
+        spread = probabilities * (1.0 - probabilities) * self.decoding_weights**2
+        return float(quadratic_forms(mean[None, :], gram)[0] + spread @ quadratic_forms(matrix, gram))
+
+    def _enumerated_error(self, gram: np.ndarray | None, probabilities: np.ndarray) -> float:
+        """The expectation by summing over all ``2^n`` survivor sets (``n <= 20``)."""
+        n = self.n_workers
+        if n > MAX_ENUMERATED_WORKERS:
+            raise ParameterError(f"the expected error of {type(self).__name__} sums over 2^n survivor sets; "
+                                 f"n={n} is too many (at most {MAX_ENUMERATED_WORKERS})")
+        matrix = self.encoding_matrix
+        chunk = max(1, min(4096, CALIBRATION_CHUNK_BYTES // (8 * n * max(n, self.n_partitions))))
+        total = 0.0
+        for start in range(0, 1 << n, chunk):
+            codes = np.arange(start, min(start + chunk, 1 << n))
+            masks = (codes[:, None] >> np.arange(n)) & 1 == 1
+            chances = np.prod(np.where(masks, 1.0 - probabilities, probabilities), axis=1)
+            residuals = np.asarray(matrix.T @ self._decoding_vectors(masks).T).T - 1.0
+            total += float(chances @ quadratic_forms(residuals, gram))
+        return total
+
+
+def quadratic_forms(rows, gram: np.ndarray | None) -> np.ndarray:
+    """``||r_s G||^2 = r_s (G G^T) r_s^T`` per row ``r_s`` of ``rows`` (``gram`` ``None``: the identity)."""
+    if scipy.sparse.issparse(rows):
+        rows = scipy.sparse.csr_array(rows)
+        if gram is None:
+            return np.asarray((rows * rows).sum(axis=1)).ravel()
+        return np.asarray((rows @ gram * rows.toarray()).sum(axis=1)).ravel()
+    if gram is None:
+        return np.einsum("sk,sk->s", rows, rows)
+    return np.einsum("sk,sk->s", rows @ gram, rows)
+
 
 class OptimallyStructuredGC(ApproximateGradientCode):
     """Optimally structured gradient code: OSGC, or the joint design with quantization bits.
@@ -158,9 +234,8 @@ class OptimallyStructuredGC(ApproximateGradientCode):
     With ``c_i = (1 - p_i) / p_i = delta_i^{-1}`` (OSGC, ``bits=None``) or
     ``c_i = (1 - p_i) / (p_i + omega(b_i))`` (joint design; ``c_i = 0`` for ``b_i = 0``), the
     effective weights ``alpha_ij = (1 - p_i) w_i a_ij`` have row sums
-    ``Y_i = k c_i / sum_l c_l`` and unit column sums, built by
-    :func:`contiguous_segment_structure`. Decoding weights are ``w_i = 1 / (1 - p_i)``, so
-    ``a = alpha``.
+    ``Y_i = k c_i / sum_l c_l`` and unit column sums, realised by ``structure``. Decoding weights
+    are ``w_i = 1 / (1 - p_i)``, so ``a = alpha``.
 
     Derivation of the optimum: with ``E||Q_b(x) - x||^2 <= omega(b) ||x||^2`` and independent
     stragglers, ``E||g_hat - g||^2 <= sum_i (1 / c_i) ||sum_j alpha_ij g_j||^2 <= G^2 sum_i Y_i^2 / c_i``
@@ -177,6 +252,13 @@ class OptimallyStructuredGC(ApproximateGradientCode):
         ``k`` (default ``n``).
     omega_scale : float, optional
         ``s`` in ``omega(b) = s / (2^(b-1) - 1)^2``; required with ``bits``.
+    structure : {"segments", "graph", "dense"}
+        How ``alpha`` meets the row and column sums, all equally optimal for the bound:
+        ``"segments"`` (seed section III-A, :func:`contiguous_segment_structure`, at most
+        ``n + k - 1`` nonzeros), ``"graph"`` (section V-C, :func:`graph_sparse_structure`,
+        ``n + k - L`` nonzeros for the most integer-sum worker groups ``L``, eq. 34) or
+        ``"dense"`` (``alpha_ij = Y_i / k``: every worker computes every partition, ``n k``
+        nonzeros, the smallest error when partial gradients are uncorrelated).
 
     Examples
     --------
@@ -191,10 +273,11 @@ class OptimallyStructuredGC(ApproximateGradientCode):
     """
 
     def __init__(self, probabilities, bits=None, n_partitions: int | None = None, omega_scale: float | None = None,
-                 cache_size: int = DEFAULT_CACHE_SIZE):
+                 structure: str = "segments", cache_size: int = DEFAULT_CACHE_SIZE):
         probabilities = check_probabilities(probabilities)
         n = probabilities.size
         k = n if n_partitions is None else integer(n_partitions, "n_partitions", minimum=1)
+        self.structure = choice(structure, "structure", STRUCTURES)
         if bits is None:
             self.bits = None
             weights = (1.0 - probabilities) / probabilities
@@ -206,7 +289,13 @@ class OptimallyStructuredGC(ApproximateGradientCode):
             weights = design_weights(probabilities, self.bits, self.omega_scale)
         self.design_weights = weights
         self.row_sums = k * weights / weights.sum()
-        alpha = contiguous_segment_structure(self.row_sums, k)
+        if self.structure == "dense":
+            array_size(n * k, f"the dense n x k structure (n={n}, k={k})")
+            alpha = np.repeat(self.row_sums[:, None] / k, k, axis=1)
+        elif self.structure == "graph":
+            alpha = graph_sparse_structure(self.row_sums, k)
+        else:
+            alpha = contiguous_segment_structure(self.row_sums, k)
         super().__init__(alpha, probabilities, 1.0 / (1.0 - probabilities), cache_size)
 
     @property
@@ -330,6 +419,23 @@ class ErasureHeadGC(ApproximateGradientCode):
         vector[chosen] = self.decoding_weights[chosen]
         return vector
 
+    def _decoding_vectors(self, masks: np.ndarray) -> np.ndarray:
+        grouped = masks.reshape(masks.shape[0], -1, self.replication)
+        first = np.argmax(grouped, axis=2)
+        chosen = np.zeros_like(grouped)
+        np.put_along_axis(chosen, first[:, :, None], grouped.any(axis=2)[:, :, None], axis=2)
+        return chosen.reshape(masks.shape) * self.decoding_weights
+
+    def _expected_error(self, gram: np.ndarray | None, probabilities: np.ndarray) -> float:
+        """Group ``t`` answers with ``q_t = 1 - prod_{i in t} p_i`` and sends ``M_t`` with weight ``w_t``."""
+        heads = np.arange(0, self.n_workers, self.replication)
+        answers = 1.0 - np.prod(probabilities.reshape(-1, self.replication), axis=1)
+        weights = self.decoding_weights[heads]
+        rows = self.encoding_matrix[heads]
+        mean = rows.T @ (answers * weights) - 1.0
+        spread = answers * (1.0 - answers) * weights**2
+        return float(quadratic_forms(mean[None, :], gram)[0] + spread @ quadratic_forms(rows, gram))
+
 
 def _random_regular_support(n: int, replication: int, rng: np.random.Generator) -> np.ndarray:
     """Union of ``d`` random permutation matrices with no shared entry: a random ``d``-regular support."""
@@ -428,3 +534,16 @@ class OptimalDecodingGC(ApproximateGradientCode):
         if survivors.size:
             vector[survivors] = np.linalg.pinv(self.support[survivors].T.astype(np.float64)) @ np.ones(self.n_workers)
         return vector
+
+    def _decoding_vectors(self, masks: np.ndarray) -> np.ndarray:
+        n = self.n_workers
+        chunk = max(1, CALIBRATION_CHUNK_BYTES // (8 * n * n))
+        vectors = np.empty(masks.shape)
+        for start in range(0, masks.shape[0], chunk):
+            systems = self.support.T[None, :, :] * masks[start:start + chunk, None, :]
+            vectors[start:start + chunk] = np.linalg.pinv(systems) @ np.ones(n)
+        return vectors
+
+    def _expected_error(self, gram: np.ndarray | None, probabilities: np.ndarray) -> float:
+        """Least-squares decoding depends on the survivor set: summed over all ``2^n`` of them (``n <= 20``)."""
+        return self._enumerated_error(gram, probabilities)
