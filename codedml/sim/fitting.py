@@ -38,6 +38,14 @@ class FittedShiftedExponential(HeterogeneousShiftedExponential):
             raise ShapeError(f"n_observed, n_censored and n_excluded must be counts >= 0 of shape {self.mu.shape}")
         self.n_observed, self.n_censored, self.n_excluded = counts
 
+    @property
+    def loss_probabilities(self) -> np.ndarray:
+        """Share of each worker's times that were lost: the maximum-likelihood ``p_w`` of a failure.
+
+        ``BernoulliStragglers(model.loss_probabilities, base=model)`` adds the failures the fit left out.
+        """
+        return self.n_excluded / np.maximum(self.n_observed + self.n_censored + self.n_excluded, 1)
+
     def __repr__(self) -> str:
         return (f"FittedShiftedExponential(mu={np.round(self.mu, 4).tolist()}, "
                 f"alpha={np.round(self.alpha, 6).tolist()}, observed={self.n_observed.sum()}, "
@@ -115,7 +123,8 @@ def fit_trace(trace: Trace, scheme: str) -> FittedShiftedExponential:
     """:func:`fit_shifted_exponential` on a trace's unit times, its cancelled messages censored.
 
     The model the simulator needs to predict the completion time of any code on the cluster
-    that recorded ``trace`` (``simulate(code, fit_trace(trace, scheme))``).
+    that recorded ``trace``: ``simulate(code, BernoulliStragglers(model.loss_probabilities,
+    base=model))`` with ``model = fit_trace(trace, scheme)`` (lost answers as Bernoulli failures).
 
     Parameters
     ----------
