@@ -8,6 +8,7 @@ from codedml.sim.closed_forms import (
     mds_recovery_threshold,
     uncoded_expected_completion_time,
 )
+from codedml.sim.deadline import expected_deadline_error
 from codedml.sim.fitting import (
     FittedShiftedExponential,
     deadline_straggling_probabilities,
@@ -15,7 +16,7 @@ from codedml.sim.fitting import (
     fit_shifted_exponential,
     fit_trace,
 )
-from codedml.sim.montecarlo import MultiMessageResult, SimulatableCode, SimulationResult, simulate
+from codedml.sim.montecarlo import DeadlineResult, MultiMessageResult, SimulatableCode, SimulationResult, simulate
 from codedml.sim.probabilities import exponential_straggler_probabilities, straggler_probabilities
 from codedml.sim.score_vectors import exact_expected_completion_time, score_type_counts
 from codedml.sim.stragglers import (
@@ -31,6 +32,7 @@ from codedml.sim.traces import TRACE_FIELDS, TRACE_STATUSES, Trace, read_trace, 
 
 __all__ = [
     "BernoulliStragglers",
+    "DeadlineResult",
     "FittedShiftedExponential",
     "HeterogeneousShiftedExponential",
     "InjectedDelays",
@@ -47,6 +49,7 @@ __all__ = [
     "deadline_straggling_probabilities",
     "estimate_straggling_probabilities",
     "exact_expected_completion_time",
+    "expected_deadline_error",
     "exponential_straggler_probabilities",
     "fit_shifted_exponential",
     "fit_trace",

@@ -7,6 +7,11 @@ arrived messages decode and how many were used. One-message codes
 (:class:`~codedml.codes.GradientCode`) and multi-message codes
 (:class:`~codedml.codes.MultiMessageCode`) both do; a code with ``message_sizes`` also gets its
 communication volume.
+
+Approximate codes (``needs_deadline``, e.g. :class:`~codedml.codes.OptimallyStructuredGC`) can
+decode from their first message, so "first decodable" would report first-message times; they are
+simulated with a deadline instead (:mod:`codedml.sim.deadline`): the master decodes what arrived by
+``tau`` and the result adds the estimate's error, measured and analytic.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import numpy as np
 
 from codedml import _validation as check
 from codedml.errors import NotDecodableError, ParameterError
+from codedml.sim.deadline import check_deadline, deadline_outcomes, expected_deadline_error
 from codedml.sim.stragglers import StragglerModel
 
 #: Two-sided 95% normal quantile.
@@ -31,7 +37,12 @@ MAX_BATCH_ITERATIONS = 50_000
 
 
 class SimulatableCode(Protocol):
-    """What :func:`simulate` needs of a code."""
+    """What :func:`simulate` needs of a code.
+
+    A code may also set ``needs_deadline = True`` (the approximate codes): it is then simulated
+    at a deadline, with ``decoding_vectors`` and ``expected_error``
+    (:class:`~codedml.codes.gradient.approximate.ApproximateGradientCode`).
+    """
 
     n_workers: int
 
@@ -86,6 +97,34 @@ class MultiMessageResult(SimulationResult):
     mean_volume: float
 
 
+@dataclass(frozen=True)
+class DeadlineResult(SimulationResult):
+    """Outcome of :func:`simulate` with a deadline ``tau`` (approximate codes).
+
+    ``mean_time`` is ``E[min(tau, max_i T_i)]`` (the master stops at ``tau``, or when every worker
+    has answered), ``mean_messages`` the workers that answered by then, and ``failure_rate`` the
+    fraction of iterations in which none did (the estimate is then zero).
+
+    Attributes
+    ----------
+    deadline : float
+        ``tau``.
+    mean_error : float
+        Monte Carlo mean of ``||g_hat - g||^2 / ||g||^2`` (besides every :class:`SimulationResult`
+        attribute).
+    error_ci95 : float
+        Half-width of its 95% confidence interval.
+    expected_error : float
+        The analytic expectation at ``p_i = P(T_i > tau)``
+        (:func:`~codedml.sim.deadline.expected_deadline_error`).
+    """
+
+    deadline: float
+    mean_error: float
+    error_ci95: float
+    expected_error: float
+
+
 def message_arrivals(code: SimulatableCode, unit_times) -> np.ndarray:
     """Arrival time of every message per iteration: ``message_steps[m] * tau[message_workers[m]]``.
 
@@ -115,12 +154,15 @@ def draw_arrivals(code: SimulatableCode, model: StragglerModel, n_iterations: in
 
 
 def simulate(code: SimulatableCode, model: StragglerModel, n_iterations: int = 10_000, seed=None,
-             required: int | None = None, batch_size: int | None = None) -> SimulationResult | MultiMessageResult:
-    """Monte Carlo completion time, communication load (and volume) of any code under ``model``.
+             required: int | None = None, batch_size: int | None = None, deadline: float | None = None,
+             partials=None) -> SimulationResult | MultiMessageResult | DeadlineResult:
+    """Monte Carlo completion time, communication load (and volume, or error) of any code under ``model``.
 
     Each iteration draws the model's times (:func:`draw_arrivals`) and stops at the first time the
     arrived messages are decodable (the code's ``first_decodable``: vectorised for the
-    repetition and threshold codes, an incremental span kernel for multi-message codes).
+    repetition and threshold codes, an incremental span kernel for multi-message codes). An
+    approximate code (``needs_deadline``) instead stops at the ``deadline`` ``tau`` (or once every
+    worker answered) and decodes what arrived (:mod:`codedml.sim.deadline`).
 
     Parameters
     ----------
@@ -137,16 +179,24 @@ def simulate(code: SimulatableCode, model: StragglerModel, n_iterations: int = 1
     batch_size : int, optional
         Iterations drawn at once (bounds memory); default up to 50,000, fewer for codes with
         many messages.
+    deadline : float, optional
+        ``tau > 0``: required for approximate codes, refused for the others.
+    partials : array_like, shape (k, d), optional
+        With a deadline: fixed partial gradients for the error; default i.i.d. zero-mean,
+        identity covariance.
 
     Returns
     -------
-    SimulationResult or MultiMessageResult
-        :class:`MultiMessageResult` (with ``mean_volume``) for codes with ``message_sizes``.
+    SimulationResult, MultiMessageResult or DeadlineResult
+        :class:`MultiMessageResult` (with ``mean_volume``) for codes with ``message_sizes``;
+        :class:`DeadlineResult` (with the error) for approximate codes.
 
     Raises
     ------
     NotDecodableError
         No iteration became decodable.
+    ParameterError
+        An approximate code without ``deadline``, or ``deadline`` / ``partials`` for another code.
 
     Examples
     --------
@@ -160,10 +210,14 @@ def simulate(code: SimulatableCode, model: StragglerModel, n_iterations: int = 1
     check.instance(model, "model", StragglerModel)
     n_iterations = check.integer(n_iterations, "n_iterations", minimum=2)
     n_messages = int(code.message_workers.size)
+    timed = _check_deadline_use(code, required, deadline, partials)
     if batch_size is None:
-        batch_size = max(1, min(MAX_BATCH_ITERATIONS, BATCH_ELEMENTS // n_messages))
+        row = max(n_messages, code.n_partitions) if timed else n_messages
+        batch_size = max(1, min(MAX_BATCH_ITERATIONS, BATCH_ELEMENTS // row))
     batch_size = check.integer(batch_size, "batch_size", minimum=1)
     rng = check.rng(seed)
+    if timed:
+        return _simulate_deadline(code, model, n_iterations, rng, batch_size, deadline, partials)
     sizes = getattr(code, "message_sizes", None)
     check.array_size(4 * min(batch_size, n_iterations) * n_messages,
                      f"a batch of arrival times (batch_size={batch_size}, {n_messages} messages)")
@@ -186,6 +240,39 @@ def simulate(code: SimulatableCode, model: StragglerModel, n_iterations: int = 1
     if sizes is None:
         return SimulationResult(*figures)
     return MultiMessageResult(*figures, float(np.concatenate(volumes)[ok].mean()))
+
+
+def _check_deadline_use(code, required, deadline, partials) -> bool:
+    """Whether ``code`` is simulated at a deadline; refuses a deadline missing or out of place."""
+    if getattr(code, "needs_deadline", False):
+        if deadline is None:
+            raise ParameterError(f"{type(code).__name__} is approximate: it has an estimate from its first message, "
+                                 f"so simulate it with deadline=tau (the master decodes what arrived by tau)")
+        if required is not None:
+            raise ParameterError(f"required (partial recovery) does not apply to approximate codes, "
+                                 f"got required={required!r}")
+        check_deadline(deadline)
+        return True
+    if deadline is not None or partials is not None:
+        raise ParameterError(f"deadline and partials apply to approximate codes only; {type(code).__name__} "
+                             f"finishes when it can decode (got deadline={deadline!r})")
+    return False
+
+
+def _simulate_deadline(code, model: StragglerModel, n_iterations: int, rng: np.random.Generator, batch_size: int,
+                       deadline: float, partials) -> DeadlineResult:
+    deadline = check_deadline(deadline)
+    expected = expected_deadline_error(code, model, deadline, partials, rng)
+    times, used, errors = [], [], []
+    for start in range(0, n_iterations, batch_size):
+        arrivals = draw_arrivals(code, model, min(batch_size, n_iterations - start), rng)
+        for store, values in zip((times, used, errors), deadline_outcomes(code, arrivals, deadline, partials)):
+            store.append(values)
+    times, used, errors = np.concatenate(times), np.concatenate(used), np.concatenate(errors)
+    root = np.sqrt(n_iterations)
+    return DeadlineResult(float(times.mean()), float(Z_95 * times.std(ddof=1) / root), float(used.mean()),
+                          int(n_iterations), float(np.mean(used == 0)), deadline, float(errors.mean()),
+                          float(Z_95 * errors.std(ddof=1) / root), expected)
 
 
 def _volume(arrivals: np.ndarray, used: np.ndarray, sizes: np.ndarray) -> np.ndarray:
