@@ -117,7 +117,7 @@ def test_bad_settings_are_named(setting):
 
 
 def test_admm_run_skips_fractional_repetition_when_s_plus_one_does_not_divide_k():
-    result = admm.run(n_agents=3, n_ecns=12, n_stragglers=4, iterations=20, runs=1)
+    result = admm.run(n_agents=3, n_ecns=12, n_stragglers=4, iterations=20, runs=1, max_delays=(0.1,))
     schemes = result["figure9"][0]["schemes"]
     assert set(schemes) == {"uncoded", "cyclic"} and "fractional" in result["settings"]["skipped"]
     assert all(len(row["accuracy"]) == 21 for row in schemes.values())
