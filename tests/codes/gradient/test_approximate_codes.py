@@ -303,3 +303,30 @@ def test_non_finite_row_sums_raise_non_finite_error():
 def test_huge_sizes_raise_size_error_before_allocating(call):
     with pytest.raises(SizeError, match="GiB"):
         call()
+
+
+MET = np.array([0.1, 0.7, 0.2, 0.3, 0.5, 0.9])  # straggling met in practice, not the design's
+
+
+@pytest.mark.parametrize("met", [PROBABILITIES, MET], ids=["design", "other"])
+@pytest.mark.parametrize("name", list(all_codes(PROBABILITIES)))
+def test_expected_error_is_the_mean_squared_error_over_every_survivor_set(name, met):
+    code = all_codes(PROBABILITIES)[name]
+    partials = np.random.default_rng(1).standard_normal((code.n_partitions, 2))
+    messages = code.encode(partials)
+    total = 0.0
+    for mask in itertools.product((False, True), repeat=code.n_workers):
+        mask = np.array(mask)
+        error = code.decode(mask, messages) - partials.sum(axis=0)
+        total += np.prod(np.where(mask, 1 - met, met)) * error @ error
+    assert code.expected_error(partials, met) == pytest.approx(total, rel=1e-9)
+    identity = np.eye(code.n_partitions)
+    assert code.expected_error(probabilities=met) == pytest.approx(code.expected_error(identity, met), rel=1e-9)
+
+
+@pytest.mark.parametrize("name", list(all_codes(PROBABILITIES)))
+def test_decoding_vectors_are_the_decoding_vector_of_each_survivor_set(name):
+    code = all_codes(PROBABILITIES)[name]
+    masks = np.array(list(itertools.product((False, True), repeat=code.n_workers)))
+    expected = np.array([code.decoding_vector(mask) for mask in masks])
+    np.testing.assert_allclose(code.decoding_vectors(masks), expected, rtol=1e-12, atol=1e-12)
