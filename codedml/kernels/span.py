@@ -1,16 +1,21 @@
 """Incremental span tests: add coded rows one message at a time, stop when the target is reached.
 
 The state is a reduced row echelon basis of the received coefficient rows (partial
-pivoting by magnitude). Two targets:
+pivoting by magnitude). In a reduced basis, ``e_j`` is in the span iff one basis row equals
+``e_j``: partition ``j`` is then recovered individually. Two targets:
 
-- ``TARGET_SUM`` (gradient coding): the all-ones vector lies in the span;
-- ``TARGET_PRODUCT`` (coded matrix-vector products): at least ``required`` unit vectors
-  ``e_j`` lie in the span, i.e. that many partitions are recovered individually. In a
-  reduced basis, ``e_j`` is in the span iff one basis row equals ``e_j``.
+- ``TARGET_PRODUCT`` (coded matrix-vector products): at least ``required`` partitions are
+  recovered individually;
+- ``TARGET_SUM`` (gradient coding): the all-ones vector lies in the span (the full sum), or,
+  for ``required`` below the number of partitions, at least ``required`` partitions are
+  recovered individually (a partial sum; combinations that determine a partial sum without
+  determining its terms are not searched for, so this rule is a lower bound there).
 
 Callers validate arrival orders first (``codedml._validation.id_rows`` and
 :func:`first_repeated_id_row`); the kernels still refuse an id outside ``[-1, n_messages)``
-with ``ValueError`` rather than read out of bounds.
+with ``ValueError`` rather than read out of bounds. Threshold codes (:func:`first_threshold_prefix`)
+count distinct contents per group instead; CPGC's pair structure has its own kernel
+(:mod:`codedml.kernels.pair_peeling`).
 """
 
 from __future__ import annotations
@@ -59,27 +64,37 @@ def _insert_row(basis, pivots, rank, row, tolerance):
 
 
 @njit(cache=True, nogil=True)
-def _target_reached(basis, pivots, rank, target, required):
-    width = basis.shape[1]
-    if target == TARGET_PRODUCT:
-        recovered = 0
-        for r in range(rank):
-            unit = True
-            for c in range(width):
-                if c != pivots[r] and basis[r, c] != 0.0:
-                    unit = False
-                    break
-            if unit:
-                recovered += 1
-        return recovered >= required
-    # TARGET_SUM: 1 is in the span iff sum_r basis[r] equals 1 (coefficient of row r is 1[pivot_r] = 1)
-    for c in range(width):
+def _is_unit_row(basis, pivots, r):
+    for c in range(basis.shape[1]):
+        if c != pivots[r] and basis[r, c] != 0.0:
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _ones_in_span(basis, rank):
+    """1 is in the span iff sum_r basis[r] equals 1 (the coefficient of row r is 1[pivot_r] = 1)."""
+    for c in range(basis.shape[1]):
         total = 0.0
         for r in range(rank):
             total += basis[r, c]
         if abs(total - 1.0) > 1e-7:
             return False
     return True
+
+
+@njit(cache=True, nogil=True)
+def _target_reached(basis, pivots, rank, target, required):
+    if target == TARGET_SUM:
+        if _ones_in_span(basis, rank):
+            return True
+        if required >= basis.shape[1]:
+            return False
+    recovered = 0
+    for r in range(rank):
+        if _is_unit_row(basis, pivots, r):
+            recovered += 1
+    return recovered >= required
 
 
 @njit(cache=True, nogil=True)
@@ -114,7 +129,7 @@ def first_decodable_prefix(rows, row_offsets, arrival_order, target, required, t
     target : int
         ``TARGET_SUM`` or ``TARGET_PRODUCT``.
     required : int
-        Partitions to recover for ``TARGET_PRODUCT`` (``M'``; ``M`` for the full product).
+        Partitions to recover (``M'``; ``M`` for the full product or sum).
     tolerance : float
         Entries below it count as zero.
 
@@ -149,12 +164,14 @@ def first_decodable_prefix(rows, row_offsets, arrival_order, target, required, t
 
 
 @njit(cache=True, nogil=True)
-def first_threshold_prefix(content, group, group_threshold, completes, arrival_order):
-    """For each iteration, how many arrived messages give every group enough distinct contents.
+def first_threshold_prefix(content, group, group_threshold, group_weight, completes, arrival_order,
+                           required_weight):
+    """For each iteration, how many arrived messages satisfy groups of total weight ``required_weight``.
 
     Polynomial (Reed–Solomon) gradient codes decode a group from any ``threshold`` distinct
     evaluations; a message's *content* names the evaluation it carries (two workers may
-    send the same coded message in GC-MMC's correlated design).
+    send the same coded message in GC-MMC's correlated design). A group is satisfied once it
+    has ``threshold`` distinct contents, or a message that decodes it on its own.
 
     Parameters
     ----------
@@ -163,11 +180,16 @@ def first_threshold_prefix(content, group, group_threshold, completes, arrival_o
     group : ndarray of int64, shape (n_contents,)
         Group (cluster) of each content.
     group_threshold : ndarray of int64, shape (n_groups,)
-        Distinct contents each group needs.
+        Distinct contents each group needs (``>= 1``).
+    group_weight : ndarray of int64, shape (n_groups,)
+        What a satisfied group counts towards ``required_weight`` (the partitions it covers;
+        ones to require every group).
     completes : ndarray of bool, shape (n_messages,)
         Messages that decode their group on their own (the hybrid rule's plain group sums).
     arrival_order : ndarray of int64, shape (n_iterations, n_messages)
         Message ids in arrival order; ``-1`` ends the list.
+    required_weight : int
+        Total weight of satisfied groups that decodes.
 
     Returns
     -------
@@ -183,14 +205,8 @@ def first_threshold_prefix(content, group, group_threshold, completes, arrival_o
     missing = np.empty(n_groups, dtype=np.int64)
     for it in range(n_iterations):
         seen[:] = False
-        unsatisfied = 0
-        for g in range(n_groups):
-            missing[g] = group_threshold[g]
-            if missing[g] > 0:
-                unsatisfied += 1
-        if unsatisfied == 0:
-            out[it] = 0
-            continue
+        missing[:] = group_threshold
+        satisfied = 0
         for t in range(n_messages):
             message = arrival_order[it, t]
             if message < 0:
@@ -200,116 +216,53 @@ def first_threshold_prefix(content, group, group_threshold, completes, arrival_o
             c = content[message]
             if c < 0 or c >= n_contents:
                 raise ValueError("content holds an id outside the content groups")
-            if not seen[c]:
+            g = group[c]
+            if g < 0 or g >= n_groups:
+                raise ValueError("group holds a group id without a threshold")
+            if missing[g] <= 0:
+                continue
+            if completes[message]:
+                missing[g] = 0
+            elif not seen[c]:
                 seen[c] = True
-                g = group[c]
-                if g < 0 or g >= n_groups:
-                    raise ValueError("group holds a group id without a threshold")
-                if missing[g] > 0 and completes[message]:
-                    missing[g] = 1
                 missing[g] -= 1
-                if missing[g] == 0:
-                    unsatisfied -= 1
-                    if unsatisfied == 0:
-                        out[it] = t + 1
-                        break
+            if missing[g] == 0:
+                satisfied += group_weight[g]
+                if satisfied >= required_weight:
+                    out[it] = t + 1
+                    break
     return out
 
 
 @njit(cache=True, nogil=True)
-def _find(parent, parity, node):
-    """Root of ``node`` with path compression; ``parity[node]`` becomes its parity to the root."""
-    root = node
-    total = 0
-    while parent[root] != root:
-        total ^= parity[root]
-        root = parent[root]
-    # compress: walk again, rewriting parities relative to the root
-    current = node
-    acc = total
-    while parent[current] != current:
-        nxt = parent[current]
-        step = parity[current]
-        parent[current] = root
-        parity[current] = acc
-        acc ^= step
-        current = nxt
-    return root
+def received_span_coverage(rows, row_offsets, ids, tolerance):
+    """Partitions the received messages recover individually, and whether the full sum is in their span.
 
-
-@njit(cache=True, nogil=True)
-def first_pair_recovery_prefix(first, second, row_offsets, arrival_order, required):
-    """Decodability of degree-one and degree-two sum codewords (CPGC) by union-find with parity.
-
-    Each coded row is ``W_a`` (``second = -1``) or ``W_a + W_b``. Over the reals the
-    partitions of a connected component of the received ``W_a + W_b`` edges are all
-    determined iff the component holds a received ``W_a`` (an anchor) or an odd cycle
-    (its ``+1`` incidence matrix then has full rank); otherwise none of them is. The
-    state is a union-find over partitions with edge parities, near-constant time per row.
-
-    Parameters
-    ----------
-    first, second : ndarray of int64, shape (n_rows,)
-        Partitions of each coded row (``second[k] = -1`` for a degree-one row).
-    row_offsets : ndarray of int64, shape (n_messages + 1,)
-    arrival_order : ndarray of int64, shape (n_iterations, n_messages)
-    required : int
-        Partitions to recover (``M'``).
+    The state of :func:`first_decodable_prefix` after the messages ``ids`` (each in
+    ``[0, n_messages)``), for decoding the set they cover.
 
     Returns
     -------
-    ndarray of int64, shape (n_iterations,)
-        Shortest prefix after which ``required`` partitions are determined, or 0.
+    recovered : ndarray of bool, shape (n_partitions,)
+        ``e_j`` lies in the span of the received rows.
+    ones_in_span : bool
+        The all-ones vector does.
     """
-    n_iterations, n_messages = arrival_order.shape
     n_ids = row_offsets.shape[0] - 1
-    n_partitions = 0
-    for k in range(first.shape[0]):
-        n_partitions = max(n_partitions, first[k] + 1, second[k] + 1)
-    parent = np.empty(n_partitions, dtype=np.int64)
-    parity = np.empty(n_partitions, dtype=np.int64)
-    size = np.empty(n_partitions, dtype=np.int64)
-    determined = np.empty(n_partitions, dtype=np.bool_)
-    out = np.zeros(n_iterations, dtype=np.int64)
-    for it in range(n_iterations):
-        for p in range(n_partitions):
-            parent[p] = p
-            parity[p] = 0
-            size[p] = 1
-            determined[p] = False
-        recovered = 0
-        for t in range(n_messages):
-            message = arrival_order[it, t]
-            if message < 0:
-                break
-            if message >= n_ids:
-                raise ValueError("arrival_order holds an id out of range")
-            for k in range(row_offsets[message], row_offsets[message + 1]):
-                a = _find(parent, parity, first[k])
-                if second[k] < 0:
-                    if not determined[a]:
-                        determined[a] = True
-                        recovered += size[a]
-                    continue
-                b = _find(parent, parity, second[k])
-                if a == b:
-                    # edge inside a component closes a cycle: odd iff both ends have equal parity
-                    if parity[first[k]] == parity[second[k]] and not determined[a]:
-                        determined[a] = True
-                        recovered += size[a]
-                    continue
-                if size[a] < size[b]:
-                    a, b = b, a
-                was_a, was_b = determined[a], determined[b]
-                parent[b] = a
-                parity[b] = parity[first[k]] ^ parity[second[k]] ^ 1
-                size[a] += size[b]
-                if was_a and not was_b:
-                    recovered += size[b]
-                elif was_b and not was_a:
-                    recovered += size[a] - size[b]
-                determined[a] = was_a or was_b
-            if recovered >= required:
-                out[it] = t + 1
-                break
-    return out
+    width = rows.shape[1]
+    basis = np.zeros((width, width))
+    pivots = np.zeros(width, dtype=np.int64)
+    row = np.empty(width)
+    rank = 0
+    for message in ids:
+        if message < 0 or message >= n_ids:
+            raise ValueError("ids holds an id out of range")
+        for k in range(row_offsets[message], row_offsets[message + 1]):
+            if rank < width:
+                row[:] = rows[k]
+                rank = _insert_row(basis, pivots, rank, row, tolerance)
+    recovered = np.zeros(width, dtype=np.bool_)
+    for r in range(rank):
+        if _is_unit_row(basis, pivots, r):
+            recovered[pivots[r]] = True
+    return recovered, _ones_in_span(basis, rank)

@@ -7,6 +7,12 @@ its computations (``step``), which coded rows (linear combinations of the ``M`` 
 or submatrices) it carries, and its size in units of one full result. Message ids index
 this list, so ``received`` works as for one-message codes; a one-message code is the
 special case of one message per worker at ``step = r``.
+
+Partial recovery (seed cpgc section 4.2, tolerance ratio ``(M - M')/M``): every method that
+decides decodability takes ``required = M'`` (default ``M``); :meth:`MultiMessageCode.decode_partial`
+returns what the received messages give, as a :class:`PartialDecoding`: for ``target="product"``
+the partitions recovered individually, for ``target="sum"`` the sum over a set ``S`` of
+partitions (the *covered* partitions), with ``S``.
 """
 
 from __future__ import annotations
@@ -23,17 +29,44 @@ from codedml.errors import (
     ParameterError,
     ShapeError,
 )
-from codedml.kernels.real_decoding import dense_decoding_vector
 from codedml.kernels.span import (
     TARGET_PRODUCT,
     TARGET_SUM,
     first_decodable_prefix,
     first_repeated_id_row,
     first_threshold_prefix,
+    received_span_coverage,
 )
 
 #: Entries of a reduced coefficient row below this are treated as zero.
 SPAN_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class PartialDecoding:
+    """What :meth:`MultiMessageCode.decode_partial` recovered.
+
+    Attributes
+    ----------
+    value : ndarray
+        ``target="sum"``: ``sum_{j in S} g_j``, shape ``(d,)``, the sum over the covered
+        partitions ``S`` only (not a rescaled estimate of the full sum);
+        ``target="product"``: shape ``(|S|, d)``, row ``i`` the result of partition
+        ``partitions[i]``.
+    partitions : ndarray of int64
+        ``S``, the covered partitions, increasing.
+    n_partitions : int
+        ``M``.
+    """
+
+    value: np.ndarray
+    partitions: np.ndarray
+    n_partitions: int
+
+    @property
+    def tolerance_ratio(self) -> float:
+        """``(M - |S|) / M``: the share of partitions left out (seed cpgc section 4.2)."""
+        return (self.n_partitions - self.partitions.size) / self.n_partitions
 
 
 @dataclass(frozen=True)
@@ -142,15 +175,18 @@ class MultiMessageCode:
     computation_load : int
         ``r``: computations per worker.
     target : {"sum", "product"}
-        ``"sum"``: the master needs ``sum_j g_j`` (gradient coding); ``"product"``: it needs
-        every ``W_j theta`` (coded matrix-vector multiplication), or ``M'`` of them in
-        partial mode.
+        ``"sum"``: the master needs ``sum_j g_j`` (gradient coding), or in partial mode the sum
+        over ``M'`` of the partitions; ``"product"``: it needs every ``W_j theta`` (coded
+        matrix-vector multiplication), or ``M'`` of them in partial mode.
     schedule : MessageSchedule
         Its workers lie in ``[0, K)``, its steps in ``[1, r]``, its rows have ``M`` columns.
     group_thresholds : ndarray or None
         For polynomial (Reed–Solomon) gradient codes: the target is decodable once every
         group (cluster) has this many distinct contents (``schedule.content``), each ``>= 1``;
-        ``None`` for codes decided by the span of their coefficient rows.
+        ``None`` for codes decided by the span of their coefficient rows. A satisfied group
+        covers the partitions its contents' rows involve; when the groups' partitions are
+        disjoint and cover all ``M``, partial mode counts the partitions of the satisfied
+        groups, otherwise it needs every group (all or nothing).
     content_groups : ndarray of int64
         Group of each content (``n_contents = schedule.content.max() + 1`` entries in
         ``[0, len(group_thresholds))``); only with ``group_thresholds``.
@@ -164,9 +200,6 @@ class MultiMessageCode:
 
     field = "real"
     residual_tolerance = DEFAULT_RESIDUAL_TOLERANCE
-
-    #: Threshold codes whose contents are single partitions: partial mode lowers the threshold to ``M'``.
-    threshold_counts_partitions = False
 
     def __init__(self, n_workers: int, n_partitions: int, computation_load: int, target: str,
                  schedule: MessageSchedule, group_thresholds=None, content_groups=None):
@@ -201,6 +234,10 @@ class MultiMessageCode:
         self.content_groups = (np.zeros(n_contents, dtype=np.int64) if content_groups is None
                                else check.integer_array(content_groups, "content_groups", shape=(n_contents,),
                                                         minimum=0, maximum=n_groups - 1))
+        row_groups = self.content_groups[np.repeat(schedule.content, np.diff(schedule.row_offsets))]
+        self._group_cover = np.zeros((n_groups, self.n_partitions), dtype=bool)
+        np.logical_or.at(self._group_cover, row_groups, schedule.rows != 0)
+        self._groups_partition = bool(np.all(self._group_cover.sum(axis=0) == 1))
 
     # ---- simulation --------------------------------------------------------------------------
     @property
@@ -230,7 +267,7 @@ class MultiMessageCode:
         arrival_times : array_like, shape (n_iterations, n_messages)
             Arrival time of every message (``inf``: it never arrives; NaN and ``-inf`` are refused).
         required : int, optional
-            Product target only: partitions to recover, in ``[1, M]`` (default ``M``).
+            Partial mode: partitions to cover (``M'``), in ``[1, M]`` (default ``M``).
 
         Returns
         -------
@@ -267,7 +304,7 @@ class MultiMessageCode:
             Message ids in arrival order per iteration, each in ``[0, n_messages)`` and at most
             once per row; ``-1`` ends a row (no id may follow it). Integral floats are accepted.
         required : int, optional
-            Product target only: partitions to recover, in ``[1, M]`` (default ``M``).
+            Partial mode: partitions to cover (``M'``), in ``[1, M]`` (default ``M``).
 
         Returns
         -------
@@ -276,26 +313,35 @@ class MultiMessageCode:
         Notes
         -----
         Threshold codes count distinct contents; every other code runs the incremental span
-        kernel on its coefficient rows (:meth:`span_prefix`).
+        kernel on its coefficient rows (:meth:`span_prefix`) unless it has a faster exact rule
+        (CPGC). The prefix length agrees with :meth:`is_decodable` on every prefix.
         """
         return self._prefix(self._arrival_order(arrival_order), self._required(required))
 
     def span_prefix(self, arrival_order, required: int | None = None) -> np.ndarray:
         """The general rule: incremental reduced row echelon form of the received coefficient rows.
 
-        Arguments as for :meth:`decodable_prefix`.
+        Arguments as for :meth:`decodable_prefix`. Exact for the product and the full sum; for a
+        partial sum it counts the partitions recovered individually (or all ``M`` once the full
+        sum is in the span), a lower bound where a combination determines a partial sum
+        without its terms.
         """
         return self._span_prefix(self._arrival_order(arrival_order), self._required(required))
 
     def _prefix(self, order: np.ndarray, required: int) -> np.ndarray:
-        """:meth:`decodable_prefix` for a validated order and ``required`` (0 for the sum)."""
+        """:meth:`decodable_prefix` for a validated order and ``required``."""
         if self.group_thresholds is not None:
-            thresholds = self.group_thresholds
-            if self.threshold_counts_partitions and self.target == "product":
-                thresholds = np.array([required], dtype=np.int64)
-            return first_threshold_prefix(self.schedule.content, self.content_groups, thresholds, self.completes,
-                                          order)
+            weights, needed = self._group_weights(required)
+            return first_threshold_prefix(self.schedule.content, self.content_groups, self.group_thresholds, weights,
+                                          self.completes, order, needed)
         return self._span_prefix(order, required)
+
+    def _group_weights(self, required: int) -> tuple[np.ndarray, int]:
+        """What each satisfied group counts and the total that decodes (module notes on groups)."""
+        if self._groups_partition:
+            return self._group_cover.sum(axis=1).astype(np.int64), required
+        n_groups = self.group_thresholds.size
+        return np.ones(n_groups, dtype=np.int64), n_groups
 
     def _span_prefix(self, order: np.ndarray, required: int) -> np.ndarray:
         return first_decodable_prefix(self.schedule.rows, self.schedule.row_offsets, order, self._target_code(),
@@ -323,12 +369,7 @@ class MultiMessageCode:
         return support
 
     def _required(self, required: int | None) -> int:
-        """``required`` as an int in ``[1, M]`` (``M`` if ``None``) for the product, 0 for the sum."""
-        if self.target == "sum":
-            if required is not None:
-                raise ParameterError(f"required (partial recovery) applies to target='product' codes only; "
-                                     f"this code's target is 'sum', got required={required!r}")
-            return 0
+        """``required`` as an int in ``[1, M]`` (``M`` if ``None``)."""
         if required is None:
             return self.n_partitions
         return check.integer(required, "required", minimum=1, maximum=self.n_partitions)
@@ -346,13 +387,35 @@ class MultiMessageCode:
         return np.flatnonzero(self.schedule.step <= completed[self.schedule.worker]).astype(np.int64)
 
     def is_decodable(self, received, required: int | None = None) -> bool:
-        """Whether the received messages give the target (``required`` partitions in product mode)."""
-        return self._decodable(self.messages_received(received), self._required(required))
+        """Whether the received messages cover ``required`` partitions (default all ``M``: the full target)."""
+        required = self._required(required)
+        return int(self._covered(self.messages_received(received)).sum()) >= required
 
-    def _decodable(self, ids: np.ndarray, required: int) -> bool:
-        order = np.full((1, max(ids.size, 1)), -1, dtype=np.int64)
-        order[0, :ids.size] = ids
-        return bool(self._prefix(order, required)[0])
+    def covered_partitions(self, received) -> np.ndarray:
+        """The partitions :meth:`decode_partial` covers from these messages (int64, increasing).
+
+        ``target="product"``: the partitions recovered individually; ``target="sum"``: a
+        largest set ``S`` whose sum the messages determine, as far as the code's rule finds
+        one (exact for UC-MMC, MCC and CPGC; see :meth:`span_prefix` for codes given only by
+        their rows).
+        """
+        return np.flatnonzero(self._covered(self.messages_received(received))).astype(np.int64)
+
+    def _covered(self, ids: np.ndarray) -> np.ndarray:
+        """Boolean ``(M,)``: the covered partitions of the validated messages ``ids``."""
+        if self.group_thresholds is not None:
+            contents = np.unique(self.schedule.content[ids])
+            counts = np.bincount(self.content_groups[contents], minlength=self.group_thresholds.size)
+            satisfied = counts >= self.group_thresholds
+            satisfied[self.content_groups[self.schedule.content[ids[self.completes[ids]]]]] = True
+            if not self._groups_partition:
+                return np.full(self.n_partitions, bool(satisfied.all()))
+            return self._group_cover[satisfied].any(axis=0)
+        recovered, ones_in_span = received_span_coverage(self.schedule.rows, self.schedule.row_offsets, ids,
+                                                         SPAN_TOLERANCE)
+        if self.target == "sum" and ones_in_span:
+            return np.ones(self.n_partitions, dtype=bool)
+        return recovered
 
     def _target_code(self) -> int:
         return TARGET_SUM if self.target == "sum" else TARGET_PRODUCT
@@ -366,7 +429,7 @@ class MultiMessageCode:
         return self.schedule.rows @ partials
 
     def decode(self, received, coded_rows) -> np.ndarray:
-        """The target from the received messages.
+        """The full target from the received messages.
 
         Parameters
         ----------
@@ -393,6 +456,44 @@ class MultiMessageCode:
             They do in exact arithmetic, but the decoding residual exceeds
             ``residual_tolerance`` (ill-conditioned coefficient rows).
         """
+        return self.decode_partial(received, coded_rows).value
+
+    def decode_partial(self, received, coded_rows, required: int | None = None) -> PartialDecoding:
+        """What the received messages give: the target over the partitions they cover.
+
+        Every partition the messages cover is used (:meth:`covered_partitions`), even beyond
+        ``required``.
+
+        Parameters
+        ----------
+        received, coded_rows
+            As for :meth:`decode`.
+        required : int, optional
+            ``M'``: fewest partitions to cover, in ``[1, M]`` (default ``M``, the full target).
+
+        Returns
+        -------
+        PartialDecoding
+            ``value`` (the sum over the covered partitions, or their results) and ``partitions``.
+
+        Raises
+        ------
+        NotDecodableError
+            The messages cover fewer than ``required`` partitions.
+        DecodingAccuracyError
+            The decoding residual exceeds ``residual_tolerance``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from codedml.codes import UncodedMMC
+        >>> code = UncodedMMC(4, 2, target="sum")
+        >>> partials = np.arange(8.0).reshape(4, 2)
+        >>> result = code.decode_partial([0, 2, 4], code.encode(partials), required=3)
+        >>> result.partitions, result.value, result.tolerance_ratio
+        (array([0, 1, 2]), array([ 6.,  9.]), 0.25)
+        """
+        required = self._required(required)
         ids = self.messages_received(received)
         offsets = self.schedule.row_offsets
         counts = offsets[ids + 1] - offsets[ids]
@@ -403,15 +504,30 @@ class MultiMessageCode:
         if rows is not None:
             coded_rows = coded_rows[rows]
         check.check_finite(coded_rows, "coded_rows")
-        if not self._decodable(ids, self._required(None)):
-            raise NotDecodableError(f"the {ids.size} received messages do not determine the target",
-                                    received=int(ids.size))
+        covered = self._covered(ids)
+        n_covered = int(covered.sum())
+        if n_covered < required:
+            if required == self.n_partitions:
+                message = f"the {ids.size} received messages do not determine the target"
+            else:
+                message = (f"the {ids.size} received messages cover {n_covered} of the {self.n_partitions} "
+                           f"partitions, fewer than required={required}")
+            raise NotDecodableError(message, received=int(ids.size))
+        value = self._decode_covered(ids, row_ids, coded_rows, covered)
+        return PartialDecoding(value, np.flatnonzero(covered).astype(np.int64), self.n_partitions)
+
+    def _decode_covered(self, ids: np.ndarray, row_ids: np.ndarray, coded_rows: np.ndarray,
+                        covered: np.ndarray) -> np.ndarray:
+        """Least-squares decoding of the covered partitions, with its residual checked."""
         coefficients = self.schedule.rows[row_ids]
         if self.target == "sum":
-            weights, residual = dense_decoding_vector(coefficients)
+            goal = covered.astype(np.float64)
+            weights = np.linalg.lstsq(coefficients.T, goal, rcond=None)[0]
+            residual = float(np.max(np.abs(weights @ coefficients - goal)))
         else:
-            weights = np.linalg.lstsq(coefficients, np.eye(row_ids.size), rcond=None)[0]
-            residual = float(np.max(np.abs(weights @ coefficients - np.eye(self.n_partitions))))
+            weights = np.linalg.pinv(coefficients)[covered]
+            residual = float(np.max(np.abs(weights @ coefficients - np.eye(self.n_partitions)[covered]),
+                                    initial=0.0))
         if not residual <= self.residual_tolerance:
             raise DecodingAccuracyError(
                 f"decoding residual {residual:.3g} exceeds {self.residual_tolerance:.1g}: the {ids.size} received "

@@ -4,7 +4,7 @@ The first task of every worker is an uncoded submatrix ``W_j``; every later task
 degree-two codeword ``W_a + W_b`` taken from a partition of ``{W_1..W_M}`` into pairs, two
 pairings per row of the computation scheduling matrix (one per half of the workers),
 circularly shifted so that no worker meets a submatrix twice. Degree one and two keep
-decoding to peeling and allow partial recovery.
+decoding to peeling and allow partial recovery (:mod:`codedml.kernels.pair_peeling`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import numpy as np
 
 from codedml import _validation as check
 from codedml.codes.multimessage.base import MessageSchedule, MultiMessageCode
-from codedml.errors import ParameterError
-from codedml.kernels.span import first_pair_recovery_prefix
+from codedml.errors import DecodingAccuracyError, ParameterError
+from codedml.kernels.pair_peeling import first_pair_recovery_prefix, pair_peeling_decode
 
 #: The seed's example ``A_c`` (K = M = 4, r = 2), 0-based: row t lists each worker's t-th task.
 SEED_EXAMPLE_SCHEDULE = [[(0,), (1,), (2,), (3,)], [(2, 3), (0, 2), (1, 3), (0, 1)]]
@@ -55,6 +55,9 @@ class CPGC(MultiMessageCode):
     seed : None, int >= 0 or numpy.random.Generator, optional
         Randomness of extra pairings when the seed's four do not suffice (``r > 3``, or
         ``K`` not divisible by 4).
+    target : {"product", "sum"}
+        ``"product"``: every ``W_j theta`` (the seed's CPGC); ``"sum"``: ``sum_j g_j`` of
+        partial gradients coded the same way.
 
     Notes
     -----
@@ -70,6 +73,16 @@ class CPGC(MultiMessageCode):
     distinct by construction; the constructor raises if no placement is found.
     :meth:`seed_example` is the seed's hand-made ``K = 4, r = 2`` schedule of Tables 1-2.
 
+    Decoding peels (:func:`~codedml.kernels.pair_peeling.pair_peeling_decode`): no dense solve,
+    ``O(rows + M)`` operations on rows of length ``d``. A component of received pairs is
+    determined by a received uncoded ``W_a`` or an odd cycle of pairs; for the sum target a
+    component without either still gives the sum over equally many partitions from each of
+    its two sides, so partial (and full) sums need fewer messages than the product. The
+    decoding weights are exact (``0, ±1, ±1/2``); :meth:`decode` checks instead that the
+    decoded partitions reproduce every received row to ``residual_tolerance`` relative to the
+    data's magnitude, and raises :class:`~codedml.errors.DecodingAccuracyError` otherwise (rows
+    that are not one encoding of the partitions).
+
     Examples
     --------
     >>> code = CPGC(20, 3, seed=0)
@@ -77,9 +90,9 @@ class CPGC(MultiMessageCode):
     True
     """
 
-    target = "product"
-
-    def __init__(self, n_workers: int, computation_load: int, seed=None, *, _tasks: list | None = None):
+    def __init__(self, n_workers: int, computation_load: int, seed=None, target: str = "product", *,
+                 _tasks: list | None = None):
+        target = check.choice(target, "target", ("product", "sum"))
         if _tasks is None:
             K = check.integer(n_workers, "n_workers", minimum=2)
             if K % 2:
@@ -93,7 +106,7 @@ class CPGC(MultiMessageCode):
         for t, row in enumerate(_tasks):
             for w, task in enumerate(row):
                 messages.append((w, t + 1, eye[list(task)].sum(axis=0), 1.0 / K))
-        super().__init__(K, K, len(_tasks), "product", MessageSchedule.from_messages(messages))
+        super().__init__(K, K, len(_tasks), target, MessageSchedule.from_messages(messages))
         self.tasks = _tasks
         by_message = [task for row in _tasks for task in row]
         order = sorted(range(len(by_message)), key=lambda i: (i % K, i // K))  # schedule order: worker, step
@@ -102,12 +115,30 @@ class CPGC(MultiMessageCode):
 
     def _prefix(self, order: np.ndarray, required: int) -> np.ndarray:
         """Union-find with parity over the degree-one and degree-two codewords (exact, near-linear)."""
-        return first_pair_recovery_prefix(self._first, self._second, self.schedule.row_offsets, order, required)
+        return first_pair_recovery_prefix(self._first, self._second, self.schedule.row_offsets, order, required,
+                                          self.target == "sum")
+
+    def _peel(self, row_ids: np.ndarray, values: np.ndarray) -> tuple:
+        return pair_peeling_decode(self._first[row_ids], self._second[row_ids], values, self.n_partitions,
+                                   self.target == "sum")
+
+    def _covered(self, ids: np.ndarray) -> np.ndarray:
+        return self._peel(ids, np.zeros((ids.size, 0)))[0]  # one row per message
+
+    def _decode_covered(self, ids: np.ndarray, row_ids: np.ndarray, coded_rows: np.ndarray,
+                        covered: np.ndarray) -> np.ndarray:
+        _, decoded, total, residual, scale = self._peel(row_ids, coded_rows)
+        if not residual <= self.residual_tolerance * scale:
+            raise DecodingAccuracyError(
+                f"the decoded partitions miss a received coded row by {residual:.3g}, more than "
+                f"{self.residual_tolerance:.1g} of the data's magnitude {scale:.3g}: the {ids.size} received "
+                f"messages' coded rows are not one encoding of the partitions", received=int(ids.size))
+        return total if self.target == "sum" else decoded[covered]
 
     @classmethod
-    def seed_example(cls) -> CPGC:
-        """The seed's ``A_c`` for ``K = M = 4``, ``r = 2`` (section 2)."""
-        return cls(4, 2, _tasks=SEED_EXAMPLE_SCHEDULE)
+    def seed_example(cls, target: str = "product") -> CPGC:
+        """The seed's ``A_c`` for ``K = M = 4``, ``r = 2`` (section 2), for ``target`` ``"product"`` or ``"sum"``."""
+        return cls(4, 2, target=target, _tasks=SEED_EXAMPLE_SCHEDULE)
 
     @staticmethod
     def _construct(K: int, r: int, rng: np.random.Generator) -> list:

@@ -31,11 +31,14 @@ class MDSCodedComputationMMC(MultiMessageCode):
         ``r``, coded submatrices per worker, ``>= 1``.
     multi_message : bool
         One message per computation instead of one per worker.
+    target : {"product", "sum"}
+        ``"product"``: every ``W_j theta`` (the seed's MCC); ``"sum"``: ``sum_j g_j`` of ``M``
+        partial gradients coded the same way.
 
     Notes
     -----
-    MDS decoding recovers every submatrix or none: ``required`` (partial mode) below ``M``
-    does not lower the threshold.
+    MDS decoding recovers every submatrix (or the sum) or nothing: ``required`` (partial mode)
+    below ``M`` does not lower the threshold, and a partial decode covers all ``M`` partitions.
 
     Examples
     --------
@@ -44,11 +47,13 @@ class MDSCodedComputationMMC(MultiMessageCode):
     True
     """
 
-    def __init__(self, n_workers: int, n_partitions: int, computation_load: int, multi_message: bool = False):
+    def __init__(self, n_workers: int, n_partitions: int, computation_load: int, multi_message: bool = False,
+                 target: str = "product"):
         K = check.integer(n_workers, "n_workers", minimum=1)
         r = check.integer(computation_load, "computation_load", minimum=1)
         M = check.integer(n_partitions, "n_partitions", minimum=1, maximum=K * r)
         multi_message = check.flag(multi_message, "multi_message")
+        target = check.choice(target, "target", ("product", "sum"))
         check.array_size(2 * K * r * M, f"the (K r) x M = {K * r} x {M} MCC generator and coefficient rows "
                          f"(n_workers={K}, n_partitions={M}, computation_load={r})")
         generator = chebyshev_vandermonde(K * r, M)
@@ -59,5 +64,5 @@ class MDSCodedComputationMMC(MultiMessageCode):
             messages = [(w, r, generator[w * r:(w + 1) * r], r / M) for w in range(K)]
             needed = -(-M // r)
         # MDS: any M coded rows decode, so a threshold on distinct messages decides
-        super().__init__(K, M, r, "product", MessageSchedule.from_messages(messages), [needed])
+        super().__init__(K, M, r, target, MessageSchedule.from_messages(messages), [needed])
         self.generator = generator

@@ -31,7 +31,8 @@ class UncodedMMC(MultiMessageCode):
         ``r``, in ``[1, n_workers]``: each worker computes ``r`` cyclically consecutive
         submatrices and sends each result as soon as it is done.
     target : {"product", "sum"}
-        ``"product"`` (matrix-vector, seed cpgc) or ``"sum"`` (gradients, seed gc-mmc).
+        ``"product"`` (matrix-vector, seed cpgc) or ``"sum"`` (gradients, seed gc-mmc). Either
+        way ``M'`` distinct partitions received cover ``M'`` (partial mode).
 
     Examples
     --------
@@ -40,12 +41,11 @@ class UncodedMMC(MultiMessageCode):
     True
     """
 
-    threshold_counts_partitions = True
-
     def __init__(self, n_workers: int, computation_load: int, target: str = "product"):
         n_workers = check.integer(n_workers, "n_workers", minimum=1)
         computation_load = check.integer(computation_load, "computation_load", minimum=1, maximum=n_workers)
         target = check.choice(target, "target", ("product", "sum"))
-        # a message's content is the partition it carries: decodable once all K (or M') are in
+        # a message's content is the partition it carries, one group per partition: M' distinct ones cover M'
         super().__init__(n_workers, n_workers, computation_load, target,
-                         uncoded_mmc_schedule(n_workers, computation_load), [n_workers])
+                         uncoded_mmc_schedule(n_workers, computation_load), np.ones(n_workers, dtype=np.int64),
+                         np.arange(n_workers))

@@ -21,7 +21,7 @@ from codedml.errors import (
     ShapeError,
     SizeError,
 )
-from codedml.kernels import span
+from codedml.kernels import pair_peeling, span
 from codedml.sim import (
     ShiftedExponential,
     exact_expected_completion_time,
@@ -52,14 +52,12 @@ def code(request):
 def kernel_prefix(code, order, required=None):
     """The kernels called directly with a valid order: what ``decodable_prefix`` returned before validation."""
     if isinstance(code, CPGC):
-        return span.first_pair_recovery_prefix(code._first, code._second, code.schedule.row_offsets, order,
-                                               code._required(required))
+        return pair_peeling.first_pair_recovery_prefix(code._first, code._second, code.schedule.row_offsets, order,
+                                                       code._required(required), code.target == "sum")
     if code.group_thresholds is not None:
-        thresholds = code.group_thresholds
-        if code.threshold_counts_partitions and required is not None:
-            thresholds = np.array([required], dtype=np.int64)
-        return span.first_threshold_prefix(code.schedule.content, code.content_groups, thresholds, code.completes,
-                                           order)
+        weights, needed = code._group_weights(code._required(required))
+        return span.first_threshold_prefix(code.schedule.content, code.content_groups, code.group_thresholds,
+                                           weights, code.completes, order, needed)
     return span.first_decodable_prefix(code.schedule.rows, code.schedule.row_offsets, order, code._target_code(),
                                        code._required(required), SPAN_TOLERANCE)
 
@@ -75,7 +73,7 @@ def test_random_valid_arrival_orders_give_the_kernels_prefix(code, data):
         arrived = data.draw(st.integers(0, n))
         order[i, :arrived] = permutation[:arrived]
     required = None
-    if code.target == "product" and not isinstance(code, MDSCodedComputationMMC):
+    if hasattr(code, "_required"):
         required = data.draw(st.one_of(st.none(), st.integers(1, code.n_partitions)))
     expected = kernel_prefix(code, order, required)
     np.testing.assert_array_equal(code.decodable_prefix(order, required), expected)
@@ -130,12 +128,13 @@ def test_required_outside_one_to_m_is_refused(required):
         code.is_decodable([0, 1], required)
 
 
-def test_required_on_a_sum_code_is_refused_not_ignored():
+def test_required_on_a_sum_code_counts_the_partitions_of_the_partial_sum():
     code = UncodedMMC(6, 2, target="sum")
-    with pytest.raises(ParameterError, match="required.*product"):
-        code.is_decodable([0], required=1)
-    with pytest.raises(ParameterError, match="required.*product"):
-        simulate(code, MODEL, 10, seed=0, required=3)
+    assert code.is_decodable([0], required=1) and not code.is_decodable([0], required=2)
+    product = UncodedMMC(6, 2)  # the same rule: distinct partitions received
+    for required in (3, 6):
+        assert simulate(code, MODEL, 200, seed=0, required=required) == \
+            simulate(product, MODEL, 200, seed=0, required=required)
 
 
 # ---- schedules, groups and thresholds -------------------------------------------------------------------
