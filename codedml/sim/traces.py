@@ -15,11 +15,12 @@ line per ``(scheme, iteration, message)`` of a run, with exactly the keys of
     Partial computations its sender had done when the message was sent (the code's
     ``message_steps[message]``; for one-message codes the worker's load), the same in every
     iteration.
-``submitted`` (0.0), ``started``, ``finished``, ``arrived`` (float >= 0 or null)
-    Seconds after the master submitted the iteration (so ``submitted`` is always 0);
-    ``started``/``finished`` are measured on the worker (its clock minus the master's
-    submission time: same host or synchronised clocks assumed), ``arrived`` on the master.
-    ``null`` where unknown.
+``submitted`` (0.0), ``started``, ``finished``, ``arrived`` (finite float or null)
+    Seconds after the master submitted the iteration (so ``submitted`` is always 0).
+    ``arrived`` is measured on the master (so ``>= 0``) and is the only time the timing
+    arrays below use; ``started``/``finished`` are measured on the worker (its clock minus the
+    master's submission time: exact on one host, off by the clock skew across hosts, so they
+    may be negative). ``null`` where unknown.
 ``status``
     ``"used"`` (arrived before the master decoded), ``"late"`` (arrived but not needed),
     ``"cancelled"`` (never sent: the master was done) or ``"lost"`` (the task erred or its
@@ -82,7 +83,7 @@ def _canonical(record, where: str) -> dict:
                              f"got {record['submitted']!r}")
     out["submitted"] = 0.0
     for key in _TIME_FIELDS:
-        out[key] = None if record[key] is None else _time(record[key], key, where)
+        out[key] = None if record[key] is None else _time(record[key], key, where, skewed=key != "arrived")
     try:
         out["status"] = choice(record["status"], "status", TRACE_STATUSES)
     except ParameterError:
@@ -95,10 +96,12 @@ def _canonical(record, where: str) -> dict:
     return out
 
 
-def _time(value, key: str, where: str) -> float:
+def _time(value, key: str, where: str, skewed: bool = False) -> float:
+    """A finite time in seconds, ``>= 0`` unless measured on another clock (``skewed``)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not math.isfinite(value) or value < 0:
-        raise ParameterError(f"{where}: field {key!r} must be a finite number of seconds >= 0 or null, got {value!r}")
+            or not math.isfinite(value) or (value < 0 and not skewed):
+        allowed = "a finite number of seconds" + ("" if skewed else " >= 0")
+        raise ParameterError(f"{where}: field {key!r} must be {allowed} or null, got {value!r}")
     return float(value)
 
 

@@ -93,6 +93,11 @@ def test_schemes_are_kept_apart():
         trace.unit_times("c")
 
 
+def test_worker_clock_times_may_be_negative_from_clock_skew():
+    skewed = record(started=-0.02, finished=-0.01, arrived=0.01)
+    assert Trace([skewed]).records == [skewed]
+
+
 def test_blank_lines_are_skipped():
     text = "\n" + json.dumps(record()) + "\n\n"
     assert read_trace(io.StringIO(text)).records == [record()]
@@ -107,7 +112,8 @@ BAD_RECORDS = [
     (dict(record(), scheme=""), "'scheme'"),
     (dict(record(), scheme=3), "'scheme'"),
     (dict(record(), submitted=0.5), "'submitted'"),
-    (dict(record(), started=-0.1), "'started'"),
+    (dict(record(), arrived=-0.1), "'arrived'"),
+    (dict(record(), started=float("-inf")), "'started'"),
     (dict(record(), finished="late"), "'finished'"),
     (dict(record(), arrived=float("inf")), "'arrived'"),
     (dict(record(), arrived=float("nan")), "'arrived'"),
