@@ -15,10 +15,12 @@ from codedml._validation import array_size, instance, integer, real, real_array
 from codedml._validation import rng as validated_rng
 from codedml.errors import ParameterError, ShapeError
 from codedml.sim.stragglers import (
+    BernoulliStragglers,
     HeterogeneousShiftedExponential,
     PersistentStragglers,
     ShiftedExponential,
     StragglerModel,
+    TraceReplay,
 )
 
 #: Default number of simulated iterations for the Monte Carlo estimate.
@@ -60,9 +62,11 @@ def straggler_probabilities(model: StragglerModel, deadline: float, n_workers: i
 
     Closed form for :class:`~codedml.sim.ShiftedExponential`,
     :class:`~codedml.sim.HeterogeneousShiftedExponential` (``P(load (alpha + X) > t) =
-    exp(-mu (t / load - alpha))`` when ``t / load > alpha``, else 1) and
-    :class:`~codedml.sim.PersistentStragglers` (1 on its workers, the base model elsewhere);
-    any other model is simulated over ``n_draws`` iterations (standard error at most
+    exp(-mu (t / load - alpha))`` when ``t / load > alpha``, else 1),
+    :class:`~codedml.sim.PersistentStragglers` (1 on its workers, the base model elsewhere),
+    :class:`~codedml.sim.BernoulliStragglers` (``p + (1 - p) P_base(T > deadline)``) and
+    :class:`~codedml.sim.TraceReplay` (the share of recorded rows that are late); any other
+    model is simulated over ``n_draws`` iterations (standard error at most
     ``0.5 / sqrt(n_draws)``).
 
     Parameters
@@ -99,6 +103,17 @@ def straggler_probabilities(model: StragglerModel, deadline: float, n_workers: i
             raise ParameterError(f"persistent straggler ids must lie in [0, {n_workers})")
         probabilities[model.workers] = 1.0
         return probabilities
+    if isinstance(model, BernoulliStragglers):
+        if model.probabilities.ndim and model.probabilities.size != n_workers:
+            raise ParameterError(f"model has straggling probabilities for {model.probabilities.size} workers, "
+                                 f"asked for {n_workers}")
+        late = ((loads > deadline).astype(np.float64) if model.base is None
+                else straggler_probabilities(model.base, deadline, n_workers, loads, rng, n_draws))
+        return model.probabilities + (1.0 - model.probabilities) * late
+    if isinstance(model, TraceReplay):
+        if model.times.shape[1] != n_workers:
+            raise ParameterError(f"the trace has times for {model.times.shape[1]} workers, asked for {n_workers}")
+        return np.mean(model.times * loads > deadline, axis=0)
     if isinstance(model, (ShiftedExponential, HeterogeneousShiftedExponential)):
         if np.size(model.mu) not in (1, n_workers):
             raise ParameterError(f"model has rates for {np.size(model.mu)} workers, asked for {n_workers}")

@@ -12,6 +12,7 @@ from codedml.sim import (
     Trace,
     TraceReplay,
     simulate,
+    straggler_probabilities,
 )
 
 N_DRAWS = 20_000
@@ -132,3 +133,24 @@ def test_trace_replay_refuses_bad_input(call, error, match):
 def test_both_models_are_straggler_models():
     assert isinstance(BernoulliStragglers(0.1), StragglerModel)
     assert isinstance(TraceReplay(RECORDED), StragglerModel)
+
+
+def test_straggler_probabilities_of_bernoulli_stragglers_match_their_draws():
+    model = BernoulliStragglers([0.1, 0.4, 0.0], base=ShiftedExponential(10.0, 0.01))
+    loads = np.array([1.0, 2.0, 3.0])
+    exact = straggler_probabilities(model, 0.3, 3, loads)
+    # p + (1 - p) exp(-mu (tau / load - alpha))
+    np.testing.assert_allclose(exact, [0.1, 0.4, 0.0] + np.array([0.9, 0.6, 1.0]) * np.exp(-10 * (0.3 / loads - 0.01)))
+    share = np.mean(model.finish_times(loads, N_DRAWS, np.random.default_rng(12)) > 0.3, axis=0)
+    assert np.all(np.abs(share - exact) <= 5 * np.sqrt(exact * (1 - exact) / N_DRAWS))
+    np.testing.assert_array_equal(straggler_probabilities(BernoulliStragglers(0.25), 1.5, 2, [1.0, 2.0]), [0.25, 1.0])
+
+
+def test_straggler_probabilities_of_a_replay_are_the_share_of_late_rows():
+    for resample in (True, False):
+        np.testing.assert_array_equal(straggler_probabilities(TraceReplay(RECORDED, resample), 0.25, 4),
+                                      [1 / 3, 1 / 3, 2 / 3, 2 / 3])
+    with pytest.raises(ParameterError, match="for 4 workers, asked for 3"):
+        straggler_probabilities(TraceReplay(RECORDED), 0.25, 3)
+    with pytest.raises(ParameterError, match="for 2 workers, asked for 3"):
+        straggler_probabilities(BernoulliStragglers([0.1, 0.2]), 0.25, 3)
