@@ -18,11 +18,13 @@ components therefore needs at least ``n + k - L`` nonzeros: eq. 34,
   ``n + k - 1`` nonzeros; the gain comes with repeated reliabilities (classes of identical machines)
   or integer ``Y_i``.
 
-Maximising ``L`` contains subset-sum (NP-hard). Up to :data:`MAX_EXACT_GROUPING_WORKERS` workers it is
-solved exactly by dynamic programming over subsets (``L`` is the most prefixes with an integer sum
-over all orders: ``best(M) = [sum_M integer] + max_{i in M} best(M - {i})``, ``O(n 2^n)``); above,
-a heuristic takes integer singletons, then pairs whose fractional parts add up to 1, and keeps
-the result only if it is sparser than the given order. The seed defers its own recursive
+Maximising ``L`` contains subset-sum (NP-hard). ``L`` is the most prefixes with an integer sum over
+all worker orders, and only how many workers of each distinct row sum (each *class*) a prefix holds
+matters, so dynamic programming over those counts solves it exactly in ``O(C prod_c (m_c + 1))`` for
+``C`` classes of sizes ``m_c``: ``O(n 2^n)`` for distinct row sums, polynomial for a few classes of
+identical machines (up to :data:`MAX_EXACT_GROUPING_STATES` states). Above, a heuristic takes integer
+singletons, then pairs whose fractional parts add up to 1, and keeps the result only if it is
+sparser than the given order. The seed defers its own recursive
 partitioning to Appendix C.3 of the authors' NeurIPS 2025 paper, which we did not have; this
 module is our derivation.
 """
@@ -39,8 +41,10 @@ from codedml.errors import ParameterError
 #: Distance to an integer (times ``max(k, 1)``) below which a cumulative row sum is snapped onto it.
 SEGMENT_SNAP = 1e-12
 
-#: Most workers for which :func:`graph_sparse_structure` maximises the number of components exactly.
-MAX_EXACT_GROUPING_WORKERS = 20
+#: Most states ``prod_c (m_c + 1)`` (``m_c`` workers with the ``c``-th distinct row sum) for which
+#: :func:`graph_sparse_structure` maximises the number of components exactly: any 20 workers, or any
+#: number of workers in a few classes of identical machines.
+MAX_EXACT_GROUPING_STATES = 2**20
 
 
 def _checked_row_sums(row_sums, n_partitions: int) -> tuple[np.ndarray, int]:
@@ -100,34 +104,55 @@ def _integral(sums: np.ndarray, k: int) -> np.ndarray:
     return np.abs(sums - np.round(sums)) < SEGMENT_SNAP * max(k, 1)
 
 
-def _exact_group_order(fractions: np.ndarray, k: int) -> np.ndarray:
-    """Worker order with the most integer prefix sums, by dynamic programming over subsets."""
-    n = fractions.size
-    sums = np.zeros(1 << n)
-    for i in range(n):
-        sums[1 << i:1 << (i + 1)] = sums[:1 << i] + fractions[i]
-    closes = _integral(sums, k).astype(np.int16)
-    masks = np.arange(1 << n)
-    popcount = np.zeros(1 << n, dtype=np.int16)
-    for i in range(n):
-        popcount += (masks >> i) & 1
-    best = np.zeros(1 << n, dtype=np.int16)
-    last = np.zeros(1 << n, dtype=np.int8)
-    for size in range(1, n + 1):
-        layer = np.flatnonzero(popcount == size)
-        top = np.full(layer.size, -1, dtype=np.int16)
-        for i in range(n):
-            has = (layer >> i) & 1 == 1
-            candidate = np.where(has, best[layer ^ (1 << i)], -1)
+def _classes(row_sums: np.ndarray, k: int) -> np.ndarray:
+    """Class label of each worker: row sums equal within the snapping tolerance share a class."""
+    order = np.argsort(row_sums, kind="stable")
+    starts = np.concatenate(([True], np.diff(row_sums[order]) >= SEGMENT_SNAP * max(k, 1)))
+    labels = np.empty(row_sums.size, dtype=np.int64)
+    labels[order] = np.cumsum(starts) - 1
+    return labels
+
+
+def _exact_group_order(row_sums: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """Worker order with the most integer prefix sums, by dynamic programming over the multisets of classes.
+
+    A state counts how many workers of each class are placed; ``best(v) = [sum_c v_c Y_c integer] +
+    max_{c: v_c > 0} best(v - e_c)`` over the ``prod_c (m_c + 1)`` states, ``m_c`` the class sizes.
+    """
+    n_classes = int(labels.max()) + 1
+    sizes = np.bincount(labels, minlength=n_classes)
+    fractions = np.array([row_sums[labels == c][0] for c in range(n_classes)])
+    fractions -= np.floor(fractions)
+    strides = np.concatenate(([1], np.cumprod(sizes[:-1] + 1)))
+    states = np.arange(int(strides[-1] * (sizes[-1] + 1)))
+    placed = np.zeros(states.size, dtype=np.int64)
+    sums = np.zeros(states.size)
+    for c in range(n_classes):
+        digit = (states // strides[c]) % (sizes[c] + 1)
+        placed += digit
+        sums += digit * fractions[c]
+    closes = _integral(sums, k).astype(np.int32)
+    by_size = np.argsort(placed, kind="stable")
+    bounds = np.concatenate(([0], np.cumsum(np.bincount(placed, minlength=labels.size + 1))))
+    best = np.zeros(states.size, dtype=np.int32)
+    last = np.zeros(states.size, dtype=np.int8 if n_classes <= 127 else np.int64)
+    for total in range(1, labels.size + 1):
+        layer = by_size[bounds[total]:bounds[total + 1]]
+        top = np.full(layer.size, -1, dtype=np.int32)
+        for c in range(n_classes):
+            has = (layer // strides[c]) % (sizes[c] + 1) > 0
+            candidate = np.where(has, best[np.where(has, layer - strides[c], 0)], -1)
             better = candidate > top
             top = np.where(better, candidate, top)
-            last[layer[better]] = i
+            last[layer[better]] = c
         best[layer] = top + closes[layer]
-    order = np.empty(n, dtype=np.int64)
-    mask = (1 << n) - 1
-    for position in range(n - 1, -1, -1):
-        order[position] = last[mask]
-        mask ^= 1 << int(last[mask])
+    members = [list(np.flatnonzero(labels == c)) for c in range(n_classes)]
+    order = np.empty(labels.size, dtype=np.int64)
+    state = states[-1]
+    for position in range(labels.size - 1, -1, -1):
+        c = int(last[state])
+        order[position] = members[c].pop()
+        state -= strides[c]
     return order
 
 
@@ -153,8 +178,8 @@ def _heuristic_group_order(fractions: np.ndarray, k: int) -> np.ndarray:
 def graph_sparse_structure(row_sums, n_partitions: int) -> scipy.sparse.csr_array:
     """Sparse ``alpha`` with the given row sums and unit column sums and the fewest components' edges (section V-C).
 
-    Orders the workers so that the most disjoint groups have integer row sums (exactly for up to
-    :data:`MAX_EXACT_GROUPING_WORKERS` workers, heuristically above), then lays their segments end to
+    Orders the workers so that the most disjoint groups have integer row sums (exactly up to
+    :data:`MAX_EXACT_GROUPING_STATES` class-count states, heuristically above), then lays their segments end to
     end (:func:`contiguous_segment_structure`); each group becomes one path-shaped component, so
     ``alpha`` has ``n + k - L`` nonzeros for ``L`` groups (eq. 34). Never denser than the segment
     construction in the given order.
@@ -178,11 +203,12 @@ def graph_sparse_structure(row_sums, n_partitions: int) -> scipy.sparse.csr_arra
     """
     row_sums, k = _checked_row_sums(row_sums, n_partitions)
     n = row_sums.size
-    fractions = row_sums - np.floor(row_sums)
-    if n <= MAX_EXACT_GROUPING_WORKERS:
-        order = _exact_group_order(fractions, k)
+    labels = _classes(row_sums, k)
+    states = np.prod(np.bincount(labels).astype(np.float64) + 1.0)
+    if states <= MAX_EXACT_GROUPING_STATES:
+        order = _exact_group_order(row_sums, labels, k)
     else:
-        order = _heuristic_group_order(fractions, k)
+        order = _heuristic_group_order(row_sums - np.floor(row_sums), k)
     grouped = _segments(row_sums[order], k)
     inverse = np.empty(n, dtype=np.int64)
     inverse[order] = np.arange(n)

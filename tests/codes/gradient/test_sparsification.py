@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from codedml.codes import OptimallyStructuredGC
 from codedml.codes.gradient.sparsification import (
-    MAX_EXACT_GROUPING_WORKERS,
+    MAX_EXACT_GROUPING_STATES,
     component_computation_load,
     contiguous_segment_structure,
     graph_sparse_structure,
@@ -59,7 +59,7 @@ def test_graph_structure_splits_into_singletons_and_pairs_in_the_documented_exam
     assert sorted(map(sorted, (rows for rows, _ in components(alpha)))) == [[0, 2], [1], [3]]
 
 
-@pytest.mark.parametrize("n_per_class", [6, MAX_EXACT_GROUPING_WORKERS + 5])  # exact grouping, then the heuristic
+@pytest.mark.parametrize("n_per_class", [6, 200])
 def test_two_machine_classes_pair_up_into_n_over_2_components(n_per_class):
     probabilities = np.repeat([0.1, 0.4], n_per_class)  # c = 9 and 1.5: Y = 12/7 and 2/7, a pair sums to 2
     segments = OptimallyStructuredGC(probabilities)
@@ -70,10 +70,21 @@ def test_two_machine_classes_pair_up_into_n_over_2_components(n_per_class):
     assert_optimal_structure(graph.encoding_matrix, graph.row_sums, k)
 
 
-def test_heuristic_never_gives_a_denser_structure_than_segments():
-    row_sums = np.full(30, 1 / 3)  # groups of three: the pair heuristic finds none, the given order finds 10
-    alpha = graph_sparse_structure(row_sums, 10)
-    assert alpha.nnz == contiguous_segment_structure(row_sums, 10).nnz == 30
+def test_many_distinct_row_sums_fall_back_to_the_pair_heuristic():
+    low = 0.1 + 0.01 * np.arange(11)
+    row_sums = np.concatenate((low, 1.0 - low))  # 22 distinct values: 2^22 states, more than the exact limit
+    assert 2**22 > MAX_EXACT_GROUPING_STATES
+    alpha = graph_sparse_structure(row_sums, 11)
+    assert_optimal_structure(alpha, row_sums, 11)
+    assert alpha.nnz == 22 + 11 - 11
+
+
+def test_heuristic_never_gives_a_denser_structure_than_the_given_order():
+    first = 0.05 + 0.01 * np.arange(8)
+    triples = np.column_stack((first, first + 0.3, 1.0 - 2 * first - 0.3))  # the pair heuristic finds fewer groups
+    row_sums = triples.ravel()  # in this order every third cumulative sum is an integer
+    alpha = graph_sparse_structure(row_sums, 8)
+    assert alpha.nnz == contiguous_segment_structure(row_sums, 8).nnz == 24 + 8 - 8
 
 
 def test_generic_reliabilities_leave_no_integer_group():
