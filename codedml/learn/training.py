@@ -48,6 +48,7 @@ from codedml.codes.gradient.design import check_bits
 from codedml.errors import ParameterError
 from codedml.learn.models import PartitionedData, sample_minibatch
 from codedml.learn.quantize import message_bits, omega, quantize_messages
+from codedml.sim.fitting import estimate_straggling_probabilities
 from codedml.sim.stragglers import StragglerModel
 
 #: Adam's defaults (Kingma & Ba): first- and second-moment decay and the denominator's epsilon.
@@ -302,37 +303,42 @@ def _finish_times(stragglers, deadline, iterations: int, n_workers: int, rng: np
     return stragglers.unit_times(iterations, n_workers, rng), deadline
 
 
-def estimate_probabilities(missed: np.ndarray, observed: np.ndarray, previous: np.ndarray) -> np.ndarray:
-    """Maximum-likelihood ``p_hat_i`` of Bernoulli straggling from the iterations where worker ``i`` was observed.
+def reestimated_probabilities(finish_times: np.ndarray, deadline: float, observed: np.ndarray,
+                              previous: np.ndarray) -> np.ndarray:
+    """Maximum-likelihood ``p_hat_i`` of Bernoulli straggling over the iterations where worker ``i`` was observed.
 
-    ``p_hat_i = (missed deadlines) / (observed iterations)``, the Bernoulli likelihood's maximiser,
-    clipped to ``[1 / (2 c_i), 1 - 1 / (2 c_i)]`` with ``c_i`` the worker's observed iterations
-    (half an observation from either end), so the designs, which need ``p`` in the open interval
-    ``(0, 1)``, accept it after a window without misses or without answers. A worker never observed
-    (idle throughout: it sends nothing, so its time is unknown) keeps ``previous[i]``.
+    ``p_hat_i = (deadlines missed) / (iterations observed)`` maximises the Bernoulli likelihood
+    (:func:`codedml.sim.estimate_straggling_probabilities` on the observed entries). An idle worker
+    (``b_i = 0``) sends nothing, so its iterations are not observed. The estimate is clipped to
+    ``[1 / (2 c_i), 1 - 1 / (2 c_i)]``, ``c_i`` the worker's observed iterations (half an
+    observation from either end), because the designs need ``p`` in the open interval ``(0, 1)``;
+    a worker never observed keeps ``previous[i]``.
 
     Parameters
     ----------
-    missed, observed : ndarray of bool, shape (iterations, n)
-        Whether worker ``i`` missed the deadline in iteration ``t``; whether the master could tell
-        (the worker was active).
+    finish_times : ndarray, shape (iterations, n)
+        ``T_i`` per iteration (``inf``: never).
+    deadline : float
+        ``tau``.
+    observed : ndarray of bool, shape (iterations, n)
+        Whether the master could see worker ``i`` in iteration ``t`` (the worker was active).
     previous : ndarray, shape (n,)
         The estimates in use.
 
     Examples
     --------
-    >>> missed = np.array([[True, False], [False, False], [True, False], [False, False]])
-    >>> estimate_probabilities(missed, np.ones((4, 2), dtype=bool), np.full(2, 0.5)).tolist()
+    >>> times = np.array([[2.0, 0.5], [0.5, 0.5], [2.0, 0.5], [0.5, 0.5]])
+    >>> reestimated_probabilities(times, 1.0, np.ones((4, 2), dtype=bool), np.full(2, 0.5)).tolist()
     [0.5, 0.125]
     """
-    missed = np.asarray(missed, dtype=np.bool_)
     observed = np.asarray(observed, dtype=np.bool_)
     counts = np.count_nonzero(observed, axis=0)
-    misses = np.count_nonzero(missed & observed, axis=0)
+    # unobserved entries count as met deadlines, so the share times the iterations is the observed misses
+    misses = observed.shape[0] * estimate_straggling_probabilities(np.where(observed, finish_times, 0.0), deadline)
     seen = counts > 0
     estimate = np.array(previous, dtype=np.float64)
     floor = 0.5 / np.maximum(counts, 1)
-    estimate[seen] = np.clip(misses[seen] / counts[seen], floor[seen], 1.0 - floor[seen])
+    estimate[seen] = np.clip(np.round(misses[seen]) / counts[seen], floor[seen], 1.0 - floor[seen])
     return estimate
 
 
@@ -356,7 +362,7 @@ def train_coded(model, data: PartitionedData, code: ApproximateGradientCode, bit
 
     Periodic re-allocation (seed section V-A, "maximum likelihood estimation from historical data";
     deadline mode only): before iterations ``t = R, 2R, ...`` (``R = reallocate_every``) the master
-    re-estimates ``p_i`` from every deadline it observed so far (:func:`estimate_probabilities`) and
+    re-estimates ``p_i`` from every deadline it observed so far (:func:`reestimated_probabilities`) and
     calls ``redesign(p_hat)`` for the new code, bits and second-moment decoder.
 
     Parameters
@@ -454,7 +460,7 @@ def train_coded(model, data: PartitionedData, code: ApproximateGradientCode, bit
         if t == iterations:
             break
         if reallocate_every is not None and t > 0 and t % reallocate_every == 0:
-            estimates = estimate_probabilities(finish[:t] > deadline, active[:t], estimates)
+            estimates = reestimated_probabilities(finish[:t], deadline, active[:t], estimates)
             code, bits, second_moment, per_message = _checked_design(
                 *redesign(estimates.copy()), data.n_partitions, optimizer, model.n_parameters, n)
             reallocations.append(Reallocation(t, estimates.copy(), bits.copy()))
