@@ -17,6 +17,7 @@ from codedml.kernels import (
     additive_fft,
     bats,
     bit_allocation,
+    consecutive_lagrange,
     elimination,
     gf2m,
     gf2m_nibble,
@@ -192,6 +193,9 @@ def _kernel_arguments() -> list[tuple[Callable, tuple]]:
         (window_products.consecutive_window_encode, (zeros(i64, 3, 1), 1, q, root)),
         (window_products.consecutive_decoding_weights, (np.array([0, 1], dtype=i64), np.array([2], dtype=i64), 3,
                                                         q, root)),
+        (consecutive_lagrange.consecutive_lagrange_encode, (zeros(i64, 2, 1), 3, q, root)),
+        (consecutive_lagrange.consecutive_lagrange_sum_coefficients, (np.array([0, 2], dtype=i64),
+                                                                      np.array([1], dtype=i64), 2, q, root)),
     ]
     band, probabilities, bits = zeros(f64, 2, 2), zeros(f64, 2), zeros(i64, 2)
     calls += [
