@@ -395,9 +395,9 @@ class MultiMessageCode:
         """The partitions :meth:`decode_partial` covers from these messages (int64, increasing).
 
         ``target="product"``: the partitions recovered individually; ``target="sum"``: a
-        largest set ``S`` whose sum the messages determine, as far as the code's rule finds
-        one (exact for UC-MMC, MCC and CPGC; see :meth:`span_prefix` for codes given only by
-        their rows).
+        set ``S`` whose sum the messages determine. The largest such set for UC-MMC and CPGC;
+        threshold codes cover whole groups (MCC: all ``M`` or none, the MDS rule; GC-MMC:
+        whole clusters), codes given only by their rows what :meth:`span_prefix` counts.
         """
         return np.flatnonzero(self._covered(self.messages_received(received))).astype(np.int64)
 
@@ -491,7 +491,7 @@ class MultiMessageCode:
         >>> partials = np.arange(8.0).reshape(4, 2)
         >>> result = code.decode_partial([0, 2, 4], code.encode(partials), required=3)
         >>> result.partitions, result.value, result.tolerance_ratio
-        (array([0, 1, 2]), array([ 6.,  9.]), 0.25)
+        (array([0, 1, 2]), array([6., 9.]), 0.25)
         """
         required = self._required(required)
         ids = self.messages_received(received)

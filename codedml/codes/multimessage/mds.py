@@ -37,8 +37,11 @@ class MDSCodedComputationMMC(MultiMessageCode):
 
     Notes
     -----
-    MDS decoding recovers every submatrix (or the sum) or nothing: ``required`` (partial mode)
-    below ``M`` does not lower the threshold, and a partial decode covers all ``M`` partitions.
+    Decodability follows the MDS rule, every submatrix (or the sum) from ``M`` coded rows or
+    nothing: ``required`` (partial mode) below ``M`` does not lower the threshold, and a partial
+    decode covers all ``M`` partitions. (The real Chebyshev rows at symmetric points ``x``,
+    ``-x`` happen to determine some single partitions from fewer rows; the rule does not use
+    that, so it is conservative, never wrong.)
 
     Examples
     --------
