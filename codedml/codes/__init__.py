@@ -54,6 +54,11 @@ from codedml.codes.gradient.approximate import (
 from codedml.codes.gradient.base import GradientCode, LinearGradientCode
 from codedml.codes.gradient.polynomial import PolynomialGC
 from codedml.codes.gradient.repetition import CyclicRepetition, FractionalRepetition
+from codedml.codes.gradient.sparsification import (
+    component_computation_load,
+    graph_sparse_structure,
+    support_components,
+)
 from codedml.codes.gradient.toy import SURVEY_TOY_DECODING, SURVEY_TOY_ENCODING, survey_toy_code
 from codedml.codes.gradient.uncoded import IgnoreStragglers, UncodedScheme
 from codedml.codes.multimessage.base import MessageSchedule, MultiMessageCode
@@ -97,7 +102,10 @@ __all__ = [
     "UncodedMMC",
     "UncodedScheme",
     "check_b_span",
+    "component_computation_load",
     "decoding_conditioning",
     "degree_distribution",
+    "graph_sparse_structure",
+    "support_components",
     "survey_toy_code",
 ]

@@ -32,12 +32,12 @@ def check_deadline(deadline) -> float:
     return real(deadline, "deadline", minimum=0.0, open_minimum=True)
 
 
-def check_approximate(code) -> ApproximateGradientCode:
+def _check_approximate(code) -> ApproximateGradientCode:
     """``code`` if it is an approximate gradient code (the codes a deadline applies to)."""
     return instance(code, "code", ApproximateGradientCode)
 
 
-def error_gram(code: ApproximateGradientCode, partials=None) -> tuple[np.ndarray | None, float]:
+def _error_gram(code: ApproximateGradientCode, partials=None) -> tuple[np.ndarray | None, float]:
     """``(G G^T, ||sum_j g_j||^2)`` for validated ``partials``; ``(None, k)`` for the default identity.
 
     Raises
@@ -73,7 +73,7 @@ def deadline_probabilities(code: ApproximateGradientCode, model: StragglerModel,
     >>> deadline_probabilities(IgnoreStragglersSGD([0.5, 0.5]), model, 1.5).round(4).tolist()  # eq. 37
     [0.6065, 0.3679]
     """
-    code = check_approximate(code)
+    code = _check_approximate(code)
     deadline = check_deadline(deadline)
     loads = code.worker_loads.astype(np.float64)
     busy = loads > 0
@@ -116,8 +116,8 @@ def expected_deadline_error(code: ApproximateGradientCode, model: StragglerModel
     >>> round(expected_deadline_error(code, model, 1.5), 3)
     0.503
     """
-    code = check_approximate(code)
-    _, norm = error_gram(code, partials)
+    code = _check_approximate(code)
+    _, norm = _error_gram(code, partials)
     probabilities = deadline_probabilities(code, model, deadline, rng)
     return code.expected_error(partials, probabilities) / norm
 
@@ -145,10 +145,10 @@ def deadline_outcomes(code: ApproximateGradientCode, arrival_times, deadline: fl
     errors : ndarray
         ``||g_hat - g||^2 / ||g||^2``.
     """
-    code = check_approximate(code)
+    code = _check_approximate(code)
     deadline = check_deadline(deadline)
     arrival_times = real_array(arrival_times, "arrival_times", shape=(None, code.n_workers), finite=False)
-    gram, norm = error_gram(code, partials)
+    gram, norm = _error_gram(code, partials)
     arrived = arrival_times <= deadline  # False for NaN
     last = np.max(np.where(np.isnan(arrival_times), np.inf, arrival_times), axis=1)
     times = np.minimum(deadline, last)
