@@ -109,12 +109,14 @@ def expected_deadline_error(code: ApproximateGradientCode, model: StragglerModel
 
     Examples
     --------
-    >>> from codedml.codes import OptimallyStructuredGC
+    >>> from codedml.codes import IgnoreStragglersSGD
     >>> from codedml.sim import HeterogeneousShiftedExponential
     >>> model = HeterogeneousShiftedExponential([1.0, 2.0], alpha=1.0)
-    >>> code = OptimallyStructuredGC([0.6065, 0.3679])  # designed for tau = 1.5
-    >>> round(expected_deadline_error(code, model, 1.5), 3)
-    0.503
+    >>> code = IgnoreStragglersSGD([0.6065, 0.3679])  # designed for tau = 1.5: unbiased there
+    >>> round(expected_deadline_error(code, model, 1.5), 3)  # sum_i delta_i / k
+    1.062
+    >>> round(expected_deadline_error(code, model, 3.0), 3)  # fewer stragglers, but the weights overshoot
+    1.27
     """
     code = _check_approximate(code)
     _, norm = _error_gram(code, partials)
