@@ -1,4 +1,4 @@
-"""The Dask backend: coded gradient descent on a (local) Dask cluster."""
+"""The Dask backend on a thread LocalCluster: exact steps, stragglers, stop events, bad input."""
 
 import time
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from codedml.cluster import coded_gradient_descent, connect
-from codedml.cluster.coded_descent import worker_message
+from codedml.cluster.tasks import RealRows, compute_and_send
 from codedml.codes import CyclicRepetition, FractionalRepetition, IgnoreStragglers, UncodedScheme
 from codedml.errors import ClusterError, CodedMLError, NotDecodableError, ParameterError, ShapeError
 from codedml.experiments import distributed
@@ -74,15 +74,15 @@ def test_a_delayed_task_returns_nothing_once_its_stop_event_is_set(client, probl
     model, data = problem
     parameters = model.initial_parameters(np.random.default_rng(0))
     event = Event("codedml-test-stop", client=client)
-    future = client.submit(worker_message, model, parameters, data, np.ones(data.n_partitions), 1e6,
-                           "codedml-test-stop", pure=False)
+    future = client.submit(compute_and_send, model, parameters, data, RealRows(np.ones((1, data.n_partitions)), True),
+                           1e6, "codedml-test-stop", pure=False)
     event.set()
     try:
         # only the event can end a wait of 1e6 s; the timeout merely bounds a broken run
-        assert future.result(timeout=600) is None
-        undelayed = client.submit(worker_message, model, parameters, data, np.ones(data.n_partitions), 0.0,
-                                  "codedml-test-stop", pure=False)
-        np.testing.assert_allclose(undelayed.result(), model.partition_gradients(parameters, data).sum(axis=0))
+        assert future.result(timeout=600).payload is None
+        undelayed = client.submit(compute_and_send, model, parameters, data,
+                                  RealRows(np.ones((1, data.n_partitions)), True), 0.0, "codedml-test-stop", pure=False)
+        np.testing.assert_allclose(undelayed.result().payload, model.partition_gradients(parameters, data).sum(axis=0))
     finally:
         event.clear()
 
@@ -119,8 +119,10 @@ def test_a_run_leaves_no_stop_events_on_the_scheduler(client, problem):
 
 def test_bad_inputs_and_non_finite_gradients_are_named(client, problem):
     model, data = problem
-    with pytest.raises(ParameterError, match="approximate"):
+    with pytest.raises(ParameterError, match="approximate.*deadline"):
         coded_gradient_descent(client, IgnoreStragglers(4, 1), model, data, 1, 0.5)
+    with pytest.raises(ParameterError, match="deadline"):
+        coded_gradient_descent(client, UncodedScheme(4), model, data, 1, 0.5, deadline=1.0)
     with pytest.raises(ShapeError, match="partitions"):
         coded_gradient_descent(client, UncodedScheme(5), model, data, 1, 0.5)
     with pytest.raises(ShapeError, match="delays"):
@@ -152,31 +154,6 @@ def test_distributed_command_smoke_prints_the_table_and_writes_the_plot(capsys, 
     losses = {line.split()[0]: float(line.split()[-1]) for line in lines[2:5]}
     assert set(losses) == {"uncoded", "cyclic", "fractional"} and len(set(np.round(list(losses.values()), 9))) == 1
     assert plot.stat().st_size > 1000 and plot.with_suffix(".json").exists()
-
-
-def test_worker_processes_run_the_pickled_tasks_and_honour_the_stop_event(problem):
-    from distributed import Event
-
-    model, data = problem
-    delays = np.zeros((2, 4))
-    delays[:, 0] = 1e6  # only the stop event ends worker 0's waits
-    start = model.initial_parameters(np.random.default_rng(1))
-    client = connect(n_workers=2, threads_per_worker=2, processes=True)
-    try:
-        run = coded_gradient_descent(client, CyclicRepetition(4, 1, seed=0), model, data, 2, 0.5, delays=delays,
-                                     initial_parameters=start)
-        event = Event("codedml-test-process-stop", client=client)
-        waiting = client.submit(worker_message, model, start, data, np.ones(data.n_partitions), 1e6,
-                                "codedml-test-process-stop", pure=False)
-        event.set()
-        stopped = waiting.result(timeout=600)  # the timeout merely bounds a broken run
-        event.clear()
-    finally:
-        client.close()
-        client.cluster.close()
-    assert np.all(run.messages_used == 3)
-    np.testing.assert_allclose(run.parameters, centralised_descent(model, data, 2, 0.5, start), rtol=1e-9, atol=1e-12)
-    assert stopped is None
 
 
 @pytest.mark.parametrize("address", ["foo", "tcp://", "tcp://localhost:notaport", "http://localhost:8786",
