@@ -12,17 +12,25 @@ galois computing the same Lagrange coefficients
 them by a galois product. Converting to flint and galois's dense differences are too large at
 ``K = 16,384``, so the anchors stop at 4096. Ratios are codedml time / anchor time (below 1: codedml
 faster). ``setup`` checks the decode (and galois's).
+
+``LCCFast``: the same problem over ``NTT_PRIME = 15 * 2^27 + 1``, where the code takes its NTT path
+(issue 14; no ``K x k`` matrix): construction, encoding and decoding from a random received set of
+threshold size, timed together and as peak memory, ``K`` to 262,144 (seconds); ``track_dense_ratio`` is
+the dense path's time over the fast path's on the same field elements where the dense path fits in
+seconds (``K <= 4096``).
 """
 
 import galois
 import numpy as np
 
 from codedml.codes.computation.lagrange import LagrangeCodedComputing
+from codedml.kernels.ntt import NTT_PRIME
 
 from .timing import best_seconds
 
 COLUMNS = 64
 ANCHOR_LARGEST_K = 4096
+DENSE_LARGEST_K = 4096
 
 try:
     import flint
@@ -103,3 +111,41 @@ class LCCAgainstAnchors:
         return ours / best_seconds(self.galois_decode, 1)
 
     track_decode_ratio_to_galois.unit = "x"
+
+
+def lcc_encode_decode(K, algorithm, blocks, received):
+    """Build the ``NTT_PRIME`` code, encode, decode from ``received`` (the results stand in for ``f(u)``)."""
+    code = LagrangeCodedComputing(K, K // 4, 2, p=NTT_PRIME, algorithm=algorithm)
+    encoded = code.encode(blocks)
+    return code.decode(received, encoded[received])
+
+
+class LCCFast:
+    """LCC over NTT_PRIME, NTT path: construct + encode + decode with K workers, k = K / 4 blocks of 64 values."""
+
+    params = [1024, 4096, 16384, 65536, 262144]
+    param_names = ["K"]
+    timeout = 600
+
+    def setup(self, K):
+        lcc_encode_decode(64, "fast", np.ones((16, 2), dtype=np.int64), np.arange(31))  # compile outside timing
+        rng = np.random.default_rng(K)
+        self.blocks = rng.integers(0, NTT_PRIME, (K // 4, COLUMNS))
+        self.received = rng.permutation(K)[: 2 * (K // 4) - 1]
+        decoded = lcc_encode_decode(K, "fast", self.blocks, self.received)
+        assert np.array_equal(decoded, self.blocks.sum(axis=0) % NTT_PRIME)
+
+    def time_encode_decode(self, K):
+        lcc_encode_decode(K, "fast", self.blocks, self.received)
+
+    def peakmem_encode_decode(self, K):
+        lcc_encode_decode(K, "fast", self.blocks, self.received)
+
+    def track_dense_ratio(self, K):
+        if K > DENSE_LARGEST_K:
+            return float("nan")
+        fast = best_seconds(lambda: lcc_encode_decode(K, "fast", self.blocks, self.received))
+        dense = best_seconds(lambda: lcc_encode_decode(K, "dense", self.blocks, self.received), repeats=1)
+        return dense / fast
+
+    track_dense_ratio.unit = "dense / fast"
