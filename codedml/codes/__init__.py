@@ -61,7 +61,7 @@ from codedml.codes.gradient.sparsification import (
 )
 from codedml.codes.gradient.toy import SURVEY_TOY_DECODING, SURVEY_TOY_ENCODING, survey_toy_code
 from codedml.codes.gradient.uncoded import IgnoreStragglers, UncodedScheme
-from codedml.codes.multimessage.base import MessageSchedule, MultiMessageCode
+from codedml.codes.multimessage.base import MessageSchedule, MultiMessageCode, PartialDecoding
 from codedml.codes.multimessage.cpgc import CPGC
 from codedml.codes.multimessage.gcmmc import GCMMC
 from codedml.codes.multimessage.mds import MDSCodedComputationMMC
@@ -95,6 +95,7 @@ __all__ = [
     "MultiMessageCode",
     "OptimalDecodingGC",
     "OptimallyStructuredGC",
+    "PartialDecoding",
     "PolynomialGC",
     "RatelessCodedComputation",
     "ReedSolomon",
