@@ -30,7 +30,7 @@ import numpy as np
 
 from codedml import _validation as validation
 from codedml.cluster.connection import DEFAULT_CONNECT_TIMEOUT, connect, scheduler_address_text
-from codedml.cluster.faults import kill_workers, live_workers
+from codedml.cluster.faults import kill_addresses, live_workers
 from codedml.cluster.placement import Placement
 from codedml.cluster.rounds import POLL_SECONDS, Round
 from codedml.cluster.schemes import Scheme, scheme_for
@@ -118,8 +118,8 @@ def coded_gradient_descent(client, code, model, data: PartitionedData, iteration
         The records' ``scheme`` field (default: the code's class name).
     faults : dict, optional
         ``{iteration: [Dask worker index, ...]}``: those Dask workers (positions in the sorted live
-        addresses) are SIGKILLed right after that iteration's tasks are submitted
-        (:func:`~codedml.cluster.kill_workers`).
+        addresses at the start of the run) are SIGKILLed right after that iteration's tasks are
+        submitted, unless already gone (:func:`~codedml.cluster.kill_workers`).
     initial_parameters : ndarray, optional
         Defaults to ``model.initial_parameters(rng)``.
     seed : int or numpy.random.Generator, optional
@@ -152,7 +152,7 @@ def coded_gradient_descent(client, code, model, data: PartitionedData, iteration
     scheme_name = type(code).__name__ if scheme_name is None else scheme_name
     if not isinstance(scheme_name, str) or not scheme_name:
         raise ParameterError(f"scheme_name must be a non-empty string, got {scheme_name!r}")
-    faults = _faults(faults, iterations, len(live_workers(client)))
+    faults = _faults(faults, iterations, live_workers(client))
     if initial_parameters is None:
         parameters = model.initial_parameters(rng)
     else:
@@ -176,7 +176,7 @@ def coded_gradient_descent(client, code, model, data: PartitionedData, iteration
                             scheme_name)
             current.submit(range(code.n_workers), set(live))
             if step in faults:
-                kill_workers(client, faults[step])
+                kill_addresses(client, faults[step])
             try:
                 gradient = _decode(current, scheme, deadline, replacement_timeout, parameters.size)
             finally:
@@ -248,8 +248,8 @@ def _unit_times(delays, iterations: int, n_workers: int) -> np.ndarray:
     return delays
 
 
-def _faults(faults, iterations: int, n_live: int) -> dict[int, list[int]]:
-    """``faults`` as ``{iteration: [distinct Dask worker indices]}`` within the run and the live workers."""
+def _faults(faults, iterations: int, live: list[str]) -> dict[int, list[str]]:
+    """``faults`` (``{iteration: [distinct indices into live]}``) as ``{iteration: [addresses]}``."""
     if faults is None:
         return {}
     if not isinstance(faults, dict):
@@ -258,9 +258,9 @@ def _faults(faults, iterations: int, n_live: int) -> dict[int, list[int]]:
     checked = {}
     for iteration, indices in faults.items():
         iteration = validation.integer(iteration, "faults iteration", minimum=0, maximum=iterations - 1)
-        if n_live == 0:
+        if not live:
             raise ParameterError("faults: the cluster has no live worker to kill")
-        checked[iteration] = validation.ids(indices, f"faults[{iteration}]", n_live, mask=False).tolist()
+        checked[iteration] = [live[i] for i in validation.ids(indices, f"faults[{iteration}]", len(live), mask=False)]
     return checked
 
 

@@ -51,7 +51,13 @@ def kill_workers(client, worker_indices) -> list[str]:
     if not addresses:
         raise ClusterError("the scheduler knows no worker to kill")
     chosen = validation.ids(worker_indices, "worker_indices", len(addresses), mask=False)
-    victims = [addresses[i] for i in chosen]
+    return kill_addresses(client, [addresses[i] for i in chosen])
+
+
+def kill_addresses(client, addresses: list[str]) -> list[str]:
+    """SIGKILL the Dask workers at ``addresses`` that are still alive; returns those sent the kill."""
+    alive = set(live_workers(client))
+    victims = [address for address in addresses if address in alive]
     if victims:
         client.run(_kill_this_process, workers=victims, wait=False)
     return victims
