@@ -17,6 +17,7 @@ from codedml.errors import ParameterError, ShapeError
 from codedml.sim.stragglers import (
     BernoulliStragglers,
     HeterogeneousShiftedExponential,
+    LoadIndependent,
     PersistentStragglers,
     ShiftedExponential,
     StragglerModel,
@@ -64,7 +65,8 @@ def straggler_probabilities(model: StragglerModel, deadline: float, n_workers: i
     :class:`~codedml.sim.HeterogeneousShiftedExponential` (``P(load (alpha + X) > t) =
     exp(-mu (t / load - alpha))`` when ``t / load > alpha``, else 1),
     :class:`~codedml.sim.PersistentStragglers` (1 on its workers, the base model elsewhere),
-    :class:`~codedml.sim.BernoulliStragglers` (``p + (1 - p) P_base(T > deadline)``) and
+    :class:`~codedml.sim.BernoulliStragglers` (``p + (1 - p) P_base(T > deadline)``),
+    :class:`~codedml.sim.LoadIndependent` (its base at load 1) and
     :class:`~codedml.sim.TraceReplay` (the share of recorded rows that are late); any other
     model is simulated over ``n_draws`` iterations (standard error at most
     ``0.5 / sqrt(n_draws)``).
@@ -110,6 +112,8 @@ def straggler_probabilities(model: StragglerModel, deadline: float, n_workers: i
         late = ((loads > deadline).astype(np.float64) if model.base is None
                 else straggler_probabilities(model.base, deadline, n_workers, loads, rng, n_draws))
         return model.probabilities + (1.0 - model.probabilities) * late
+    if isinstance(model, LoadIndependent):
+        return straggler_probabilities(model.base, deadline, n_workers, 1.0, rng, n_draws)
     if isinstance(model, TraceReplay):
         if model.times.shape[1] != n_workers:
             raise ParameterError(f"the trace has times for {model.times.shape[1]} workers, asked for {n_workers}")

@@ -201,6 +201,46 @@ class InjectedDelays(StragglerModel):
         return f"InjectedDelays({self.base!r}, n_delayed={self.n_delayed}, max_delay={self.max_delay})"
 
 
+class LoadIndependent(StragglerModel):
+    """A worker's whole answer takes one draw of ``base``, whatever its load (seed quantized-approximate-gc).
+
+    The quantized-approximate-GC seed models worker ``i``'s response time as ``T_i = 1 + Exp(mu_i)``
+    however much data it holds (section V-A); codedml's other models scale a worker's time with its
+    computations. ``LoadIndependent(HeterogeneousShiftedExponential(mu, alpha=1.0))`` is the seed's
+    model: its ``p_i = P(T_i > tau) = exp(-mu_i (tau - 1))`` for every code, so a design for those
+    ``p_i`` meets them. Only :meth:`finish_times` (one message per worker) is defined, like
+    :class:`InjectedDelays`.
+
+    Parameters
+    ----------
+    base : StragglerModel
+        Draws each worker's response time (its unit time is the whole answer's time).
+
+    Examples
+    --------
+    >>> model = LoadIndependent(ShiftedExponential(mu=2.0, alpha=1.0))
+    >>> bool(np.all(model.finish_times([1.0, 5.0], 3, rng=0) >= 1.0))
+    True
+    """
+
+    def __init__(self, base: StragglerModel):
+        self.base = instance(base, "base", StragglerModel)
+
+    def unit_times(self, n_iterations: int, n_workers: int, rng: np.random.Generator) -> np.ndarray:
+        raise ParameterError("LoadIndependent draws one time per answer, whatever the load: it defines "
+                             "finish_times (one message per worker), not per-computation unit times")
+
+    def finish_times(self, loads: np.ndarray, n_iterations: int, rng: np.random.Generator) -> np.ndarray:
+        loads = check_loads(loads)
+        n_iterations, n_workers, rng = check_draw(n_iterations, loads.size, rng)
+        times = self.base.unit_times(n_iterations, n_workers, rng)
+        times[:, loads == 0] = 0.0  # a worker with nothing to compute answers at once
+        return times
+
+    def __repr__(self) -> str:
+        return f"LoadIndependent({self.base!r})"
+
+
 class BernoulliStragglers(StragglerModel):
     """Worker ``w`` sends nothing (``inf``) with probability ``p_w`` each iteration (seed quantized-approximate-gc).
 
