@@ -68,3 +68,6 @@ class LagrangeCompletionModel(MultiMessageCode):
 
     def decode(self, received, coded_rows):
         raise ParameterError("LagrangeCompletionModel models completion time only; use LagrangeCodedComputing")
+
+    def decode_partial(self, received, coded_rows, required=None):
+        raise ParameterError("LagrangeCompletionModel models completion time only; use LagrangeCodedComputing")

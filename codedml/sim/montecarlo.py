@@ -174,8 +174,9 @@ def simulate(code: SimulatableCode, model: StragglerModel, n_iterations: int = 1
     seed : None, int >= 0 or numpy.random.Generator, optional
         Randomness.
     required : int, optional
-        Partial mode of product-target codes: stop once ``M'`` partitions are recovered,
-        ``1 <= M' <= M``; sum-target codes refuse it.
+        Partial mode of multi-message codes: stop once ``M'`` partitions are covered (the
+        product's recovered partitions, or the partitions of a partial sum), ``1 <= M' <= M``;
+        one-message gradient codes refuse it.
     batch_size : int, optional
         Iterations drawn at once (bounds memory); default up to 50,000, fewer for codes with
         many messages.

@@ -435,3 +435,12 @@ def test_message_arrivals_refuses_nan_and_wrong_widths():
         message_arrivals(code, np.ones((2, 3)))
     arrivals = message_arrivals(code, np.array([[1.0, np.inf, 2.0, 1.0]]))
     assert np.isinf(arrivals[0, code.schedule.worker == 1]).all()
+
+
+@pytest.mark.parametrize("call", ["encode", "decode", "decode_partial"])
+def test_lagrange_completion_model_refuses_to_compute(call):
+    model = LagrangeCompletionModel(8, 2, multi_message=True)
+    arguments = {"encode": (np.ones((8, 2)),), "decode": ([0, 1], np.ones((2, 2))),
+                 "decode_partial": ([0, 1], np.ones((2, 2)))}[call]
+    with pytest.raises(ParameterError, match="completion time only"):
+        getattr(model, call)(*arguments)
