@@ -190,7 +190,8 @@ def run(n_workers: int = 20, budget: int | None = None, iterations: int = 200, s
     """
     from codedml.learn.models import partition_data
     from codedml.learn.training import second_moment_decoder, train_centralized, train_coded
-    from codedml.sim.probabilities import exponential_straggler_probabilities, straggler_probabilities
+    from codedml.sim.fitting import deadline_straggling_probabilities
+    from codedml.sim.probabilities import exponential_straggler_probabilities
     from codedml.sim.stragglers import HeterogeneousShiftedExponential
 
     n_workers = validation.integer(n_workers, "n_workers", minimum=1)
@@ -227,7 +228,7 @@ def run(n_workers: int = 20, budget: int | None = None, iterations: int = 200, s
             stragglers = None
             if timing == "deadline":
                 stragglers = HeterogeneousShiftedExponential(rates, alpha=1.0)
-                probabilities = straggler_probabilities(stragglers, deadline, n_workers)
+                probabilities = deadline_straggling_probabilities(stragglers, 1.0, deadline)
             train_x, train_y, test_x, test_y = load_dataset(dataset, rng, test_fraction)
             held_out = (test_x, test_y) if test_y.size else None
             data = partition_data(train_x, train_y, n_workers, rng)
