@@ -14,6 +14,7 @@ from threadpoolctl import threadpool_limits
 from codedml.codes.erasure.reed_solomon import ReedSolomon
 from codedml.fields.galois_fields import binary_extension_field, prime_field
 from codedml.kernels.gf2m import gf2m_solve
+from codedml.kernels.gf2m_blocked import gf2m_solve_blocked
 from codedml.kernels.gfp import gfp_solve
 from codedml.kernels.gfp_blocked import gfp_solve_blocked
 
@@ -282,3 +283,39 @@ class ReedSolomonWorstCaseRecovery:
 
     def time_recover(self, n):
         self.code.decode(self.received, self.shards)
+
+
+class BinaryFieldBlockedSolve:
+    """GF(2^m) dense solve (one right-hand side): the blocked elimination (region multiply-adds per panel)
+    against the unblocked table elimination, on the same random system; ``track_unblocked_ratio`` is the
+    unblocked time over the blocked time (above 1: blocking pays)."""
+
+    params = [[8, 16], [256, 1024, 2048]]
+    param_names = ["degree", "n"]
+    number = 1
+    repeat = 3
+    timeout = 600
+
+    def setup(self, degree, n):
+        self.field = binary_extension_field(degree)
+        rng = np.random.default_rng(n)
+        dtype = np.uint8 if degree == 8 else np.uint16
+        self.matrix = rng.integers(0, 2**degree, (n, n)).astype(dtype)
+        self.rhs = rng.integers(0, 2**degree, (n, 1)).astype(dtype)
+        solution, nonsingular = self.blocked()
+        assert nonsingular and np.array_equal(solution, self.unblocked()[0])
+
+    def blocked(self):
+        field = self.field
+        return gf2m_solve_blocked(self.matrix, self.rhs, field.exp, field.log, field.degree, field.reduction)
+
+    def unblocked(self):
+        return gf2m_solve(self.matrix, self.rhs, self.field.exp, self.field.log)
+
+    def time_blocked_solve(self, degree, n):
+        self.blocked()
+
+    def track_unblocked_ratio(self, degree, n):
+        return best_seconds(self.unblocked, 2) / best_seconds(self.blocked, 2)
+
+    track_unblocked_ratio.unit = "unblocked / blocked"
