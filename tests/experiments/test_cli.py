@@ -98,11 +98,15 @@ def test_help_imports_no_compiled_kernel_scipy_galois_or_dask():
 def test_parser_constants_agree_with_the_library():
     from codedml.cluster.coded_descent import DEFAULT_CONNECT_TIMEOUT
     from codedml.experiments import allocate, distributed, train
+    from codedml.learn.models import BUNDLED_DATASETS
     from codedml.learn.quantize import MAX_BITS
     from codedml.learn.training import OPTIMIZERS
 
     assert allocate.MAX_BITS == MAX_BITS
     assert train.OPTIMIZERS == OPTIMIZERS
+    assert {name: train.DATASET_SAMPLES[name] for name in BUNDLED_DATASETS} == {
+        name: entry[1] for name, entry in BUNDLED_DATASETS.items()}
+    assert set(train.DATASET_SAMPLES) == {*BUNDLED_DATASETS, "synthetic"}
     assert distributed.DEFAULT_CONNECT_TIMEOUT == DEFAULT_CONNECT_TIMEOUT
 
 
