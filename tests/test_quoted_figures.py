@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from codedml.experiments import compare, presets, tables
-from codedml.sim import exact_expected_completion_time
+from codedml.experiments import allocate, compare, presets, tables
+from codedml.sim import exact_expected_completion_time, mds_coded_computation_expected_completion_time
 
 ROOT = Path(__file__).resolve().parents[1]
-#: Files whose quoted figures must match the commands (add README.md once it quotes the current run's figures).
+#: Files whose quoted figures must match the commands.
 QUOTING_FILES = [ROOT / "docs" / "limits.rst", ROOT / "README.md"]
 
 
@@ -49,8 +49,33 @@ def _exact_rows() -> list[tuple[str, ...]]:
     return [(f"UC-MMC {times['UC-MMC']:.4f}, MCC {times['MCC']:.4f}, CPGC {times['CPGC']:.4f}",)]
 
 
+#: Budgets per worker (B / n) the README's allocation table quotes, per n.
+ALLOCATION_FACTORS = {10: (2.0, 3.0, 4.0, 5.0, 8.0), 50: (2.0, 2.5, 3.0, 4.0, 8.0)}
+
+
+def _allocate_rows() -> list[tuple[str, ...]]:
+    curves = allocate.run()["curves"]
+    rows = []
+    for n, factors in ALLOCATION_FACTORS.items():
+        curve = curves[n]
+        for factor in factors:
+            index = curve["budgets"].index(round(factor * n))
+            optimum = curve["objective"]["dp"][index]
+            ratios = [curve["objective"][method][index] / optimum
+                      for method in ("low-complexity", "greedy", "relaxation")]
+            rows.append((f"| {n} | {factor:.1f} |", f"{optimum:.5f}", *(f"{ratio:.5f}" for ratio in ratios)))
+    return rows
+
+
+def _closed_form_rows() -> list[tuple[str, ...]]:
+    return [("MCC's closed form is", f"{mds_coded_computation_expected_completion_time(20, 20, 3, 10.0, 0.01):.4f}")]
+
+
 SOURCES = {"compare": _compare_rows, "preset cpgc": _cpgc_rows, "preset gc-mmc": _gc_mmc_rows,
-           "exact E[T]": _exact_rows}
+           "exact E[T]": _exact_rows, "allocate": _allocate_rows, "closed forms": _closed_form_rows}
+
+#: Sources that only the README quotes (docs/limits.rst quotes every other source too).
+README_ONLY = {"allocate", "closed forms"}
 
 
 @pytest.fixture(scope="module", params=list(SOURCES))
@@ -69,9 +94,10 @@ def _line_has(line: str, row: tuple[str, ...]) -> bool:
     return True
 
 
-@pytest.mark.parametrize("path", QUOTING_FILES, ids=lambda p: p.name)
-def test_quoted_figures_equal_the_commands_output(quoted, path: Path):
+def test_quoted_figures_equal_the_commands_output(quoted):
     name, rows = quoted
-    lines = path.read_text(encoding="utf-8").splitlines()
-    missing = [row for row in rows if not any(_line_has(line, row) for line in lines)]
-    assert not missing, f"{path.name} does not quote the current {name} figures (label, figures...): {missing}"
+    files = [ROOT / "README.md"] if name in README_ONLY else QUOTING_FILES
+    for path in files:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        missing = [row for row in rows if not any(_line_has(line, row) for line in lines)]
+        assert not missing, f"{path.name} does not quote the current {name} figures (label, figures...): {missing}"
