@@ -106,7 +106,9 @@ def coded_gradient_descent(client, code, model, data: PartitionedData, iteration
         Approximate codes only: seconds after submission at which the master decodes what arrived
         (nothing arrived: no step).
     tolerance : float
-        Multi-message codes: the tolerance ratio ``(M - M') / M`` of partial recovery (only 0 for now).
+        Multi-message codes: the largest tolerance ratio ``(M - M') / M`` of partial recovery, in
+        ``[0, 1)``: the master stops once the messages cover ``M' = M - floor(tolerance M)`` partitions
+        and steps with the gradient sum over the partitions they cover.
     bits : array_like of int, shape (code.n_workers,), optional
         Approximate codes only: bits per coordinate of each worker's quantised message (0: it sends nothing).
     replacement_timeout : float

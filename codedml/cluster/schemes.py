@@ -153,22 +153,32 @@ class ApproximateScheme(Scheme):
 class MultiMessageScheme(Scheme):
     """A multi-message code: every message is sent after its step; stop at the first decodable set.
 
-    For ``target="product"`` codes the decoded partition gradients are summed.
+    With ``required = M' < M`` (tolerance ratio ``(M - M') / M > 0``) the master stops once the
+    messages cover ``M'`` partitions (:meth:`~codedml.codes.MultiMessageCode.decode_partial`) and steps
+    with the gradient sum over the covered partitions, not rescaled. For ``target="product"`` codes the
+    decoded partition gradients are summed.
     """
 
-    def __init__(self, code: MultiMessageCode):
+    def __init__(self, code: MultiMessageCode, required: int):
         support = code.assignment
         held = [np.flatnonzero(row) for row in support]
         offsets = code.schedule.row_offsets
         rows = [code.schedule.rows[offsets[m]:offsets[m + 1], held[w]]
                 for m, w in enumerate(code.schedule.worker)]
         super().__init__(code, rows, held, None)
+        self.required = required
 
     def encoder(self, message: int, iteration: int):
         return RealRows(self.rows[message])
 
+    def decodable(self, ids: list[int]) -> bool:
+        return bool(ids) and self.code.is_decodable(ids, required=self.required)
+
     def gradient(self, ids: list[int], payloads: list, dimension: int) -> np.ndarray:
-        decoded = self.code.decode(ids, np.vstack(payloads))
+        if self.required < self.code.n_partitions:
+            decoded = self.code.decode_partial(ids, np.vstack(payloads), required=self.required).value
+        else:
+            decoded = self.code.decode(ids, np.vstack(payloads))
         return decoded.sum(axis=0) if self.code.target == "product" else decoded
 
 
@@ -178,11 +188,7 @@ def scheme_for(code, *, deadline: float | None, tolerance: float, bits, seed) ->
     if isinstance(code, MultiMessageCode):
         _refuse(deadline is not None, "deadline", "applies to approximate gradient codes only")
         _refuse(bits is not None, "bits", "applies to approximate gradient codes only")
-        if tolerance > 0:
-            raise ParameterError(
-                f"tolerance={tolerance:g}: partial recovery is not available on the cluster yet (it needs "
-                f"{type(code).__name__}.decode to take required=); use tolerance=0")
-        return MultiMessageScheme(code)
+        return MultiMessageScheme(code, code.n_partitions - int(np.floor(tolerance * code.n_partitions)))
     if not isinstance(code, GradientCode):
         raise ParameterError(f"code must be a GradientCode or a MultiMessageCode, got {type(code).__name__}")
     _refuse(tolerance > 0, "tolerance", "applies to multi-message codes only")
