@@ -317,7 +317,8 @@ def format_table(results: dict) -> str:
 
 
 def plot(results: dict, path: str) -> None:
-    """Loss against wall-clock seconds per scheme; seconds per iteration (and simulated ``E[T]``) per scheme."""
+    """Loss against wall-clock seconds per scheme; measured and simulated ``E[T]`` (if checked, else wall seconds
+    per iteration) per scheme."""
     plt = pyplot()
     settings = results["settings"]
     rows = {name: row for name, row in results["schemes"].items() if row["error"] is None}
@@ -329,12 +330,15 @@ def plot(results: dict, path: str) -> None:
     left.legend(fontsize=8)
     names = list(rows)
     positions = np.arange(len(names))
-    right.bar(positions - 0.2, [rows[name]["seconds_per_iteration"] for name in names], 0.4,
-              label="wall time per iteration (measured)")
-    simulated = [rows[name].get("timing", {}).get("simulated") for name in names]
-    if any(value is not None for value in simulated):
-        right.bar(positions + 0.2, [np.nan if value is None else value for value in simulated], 0.4,
-                  label="E[T] simulated on the fitted trace")
+    timings = [rows[name].get("timing") for name in names]
+    if any(timing is not None for timing in timings):
+        right.bar(positions - 0.2, [np.nan if t is None else t["measured"] for t in timings], 0.4,
+                  label="E[T] measured (last message used)")
+        right.bar(positions + 0.2, [np.nan if t is None or t["simulated"] is None else t["simulated"]
+                                    for t in timings], 0.4, label="E[T] simulated on the fit to the trace")
+    else:
+        right.bar(positions, [rows[name]["seconds_per_iteration"] for name in names], 0.6,
+                  label="wall time per iteration")
     right.set_xticks(positions, names, rotation=30, ha="right", fontsize=8)
     right.set_ylabel("seconds per iteration [s]")
     right.legend(fontsize=8)
@@ -345,7 +349,8 @@ def plot(results: dict, path: str) -> None:
     fig.suptitle(f"coded gradient descent on Dask: n = {settings['n_workers']} workers, s = "
                  f"{settings['n_stragglers']}, {settings['iterations']} iterations; time per computation "
                  f"alpha_w + Exp(mu_w), mu_w in [{mu[0]:g}, {mu[1]:g}] 1/s, alpha_w in [{alpha[0]:g}, {alpha[1]:g}] s"
-                 f"{killed}", fontsize=9)
+                 f"{killed}" + (f"; osgc deadline {settings['deadline']:g} s" if settings["deadline"] else "")
+                 + f"; learning rate {settings['learning_rate']:g}", fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
