@@ -14,8 +14,10 @@ seconds after the worker starts. Every scheme sees the same times. Schemes (:dat
 - multi-message codes (UC-MMC, CPGC, GC-MMC, MCC): a message after each partial computation;
 - OSGC, an approximate code: the master decodes what arrived by ``deadline``.
 
-Faults (``faults = {iteration: [Dask worker index, ...]}``) SIGKILL Dask worker processes right
-after that iteration's tasks are submitted, in every scheme's run. With ``check_simulator`` each
+Faults (``faults = {iteration: [Dask worker index, ...]}``, positions in the sorted addresses of
+the workers live when a scheme's run starts) SIGKILL Dask worker processes right after that
+iteration's tasks are submitted, in every scheme's run; before each run the command waits for a
+local cluster's nannies to bring the killed workers back. With ``check_simulator`` each
 scheme's trace is fitted and its simulated ``E[T]`` set against the measured one
 (:mod:`codedml.experiments.cluster_timing`).
 """
@@ -530,8 +532,9 @@ def add_parser(subparsers) -> None:
                                 help="seconds after which the master decodes what arrived (osgc only; required "
                                      "with it)")
     command_parser.add_argument("--kill-workers", metavar="ITER:I[,J...]", type=fault_option, action=FaultsAction,
-                                help="SIGKILL Dask workers I, J (positions in the sorted worker addresses) right "
-                                     "after iteration ITER is submitted, in every scheme's run; repeatable")
+                                help="SIGKILL Dask workers I, J (positions in the sorted addresses of the workers "
+                                     "live when each scheme's run starts; one already killed is skipped) right after "
+                                     "iteration ITER is submitted, in every scheme's run; repeatable")
     command_parser.add_argument("--replacement-timeout", type=real_option(minimum=0.0),
                                 default=DEFAULT_REPLACEMENT_TIMEOUT,
                                 help="seconds to wait for replacements of lost workers when the survivors cannot "
