@@ -25,6 +25,8 @@ scheme's trace is fitted and its simulated ``E[T]`` set against the measured one
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import time
 
 import numpy as np
@@ -455,11 +457,44 @@ class FaultsAction(argparse.Action):
         setattr(namespace, self.dest, faults)
 
 
+#: What Dask logs when a worker process dies (scheduler, nanny): expected here, since the master keeps every
+#: partition, places it again and counts the loss as an erasure (the table's ``lost`` column).
+EXPECTED_LOSS_LOGS = ("caused the cluster to lose scattered data", "caused the cluster to lose already computed",
+                      "Restarting worker")
+
+
+class ExpectedLossFilter(logging.Filter):
+    """Drops the Dask log records of :data:`EXPECTED_LOSS_LOGS`; everything else passes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not any(text in message for text in EXPECTED_LOSS_LOGS)
+
+
+@contextlib.contextmanager
+def expected_losses_quiet():
+    """Within the block, the scheduler's and nannies' records of lost workers are not printed."""
+    loggers = [logging.getLogger(name) for name in ("distributed.scheduler", "distributed.nanny")]
+    quiet = ExpectedLossFilter()
+    for logger in loggers:
+        logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeFilter(quiet)
+
+
 def command(args: argparse.Namespace) -> int:
     """``codedml distributed``: connect (or start a LocalCluster), run, print the tables, plot if asked."""
+    check_options(args)
+    with expected_losses_quiet():
+        return _command(args)
+
+
+def _command(args: argparse.Namespace) -> int:
     from codedml.cluster import connect, live_workers
 
-    check_options(args)
     try:
         client = connect(args.scheduler, n_workers=args.workers, processes=not args.threads, timeout=args.timeout)
     except ClusterError as error:
