@@ -351,10 +351,10 @@ def plot(results: dict, path: str) -> None:
                                                     for k, v in faults.items())) if faults else ""
     mu, alpha = settings["mu_range"], settings["alpha_range"]
     fig.suptitle(f"coded gradient descent on Dask: n = {settings['n_workers']} workers, s = "
-                 f"{settings['n_stragglers']}, {settings['iterations']} iterations; time per computation "
-                 f"alpha_w + Exp(mu_w), mu_w in [{mu[0]:g}, {mu[1]:g}] 1/s, alpha_w in [{alpha[0]:g}, {alpha[1]:g}] s"
-                 f"{killed}" + (f"; osgc deadline {settings['deadline']:g} s" if settings["deadline"] else "")
-                 + f"; learning rate {settings['learning_rate']:g}", fontsize=9)
+                 f"{settings['n_stragglers']}, {settings['iterations']} iterations, learning rate "
+                 f"{settings['learning_rate']:g}\ntime per computation alpha_w + Exp(mu_w), mu_w in "
+                 f"[{mu[0]:g}, {mu[1]:g}] 1/s, alpha_w in [{alpha[0]:g}, {alpha[1]:g}] s{killed}"
+                 + (f"; osgc deadline {settings['deadline']:g} s" if settings["deadline"] else ""), fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
