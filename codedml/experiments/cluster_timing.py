@@ -90,7 +90,7 @@ def observed_unit_times(records: list[dict], n_iterations: int, n_workers: int, 
 
 
 def simulator_check(records: list[dict], code, n_iterations: int, deadline: float | None = None,
-                    samples: int = DEFAULT_SIMULATOR_SAMPLES, seed=None) -> dict:
+                    samples: int = DEFAULT_SIMULATOR_SAMPLES, seed=None, required: int | None = None) -> dict:
     """Measured against simulated ``E[T]`` for one scheme's run (see the module notes).
 
     Parameters
@@ -107,6 +107,8 @@ def simulator_check(records: list[dict], code, n_iterations: int, deadline: floa
         Monte Carlo iterations of the simulation.
     seed : None, int or numpy.random.Generator
         For the simulation.
+    required : int, optional
+        Partitions ``M'`` the master stopped at (partial recovery of a multi-message code).
 
     Returns
     -------
@@ -138,6 +140,8 @@ def simulator_check(records: list[dict], code, n_iterations: int, deadline: floa
         if failures.any():
             model = BernoulliStragglers(failures, base=model)
         options = {} if deadline is None else {"deadline": max(deadline - overhead, 1e-9)}
+        if required is not None:
+            options["required"] = required
         result = simulate(code, model, samples, seed=seed, **options)
     except CodedMLError as error:
         row["error"] = " ".join(str(error).split())

@@ -70,6 +70,9 @@ SCHEMES = {
 #: ``--schemes`` default.
 DEFAULT_SCHEMES = ("uncoded", "cyclic-repetition", "polynomial-gfp", "uc-mmc", "cpgc")
 
+#: The schemes that stop at partial recovery with ``--tolerance``.
+MULTI_MESSAGE_SCHEMES = ("uc-mmc", "cpgc", "gc-mmc", "mcc")
+
 #: Straggling probabilities the OSGC design may take (it needs ``0 < p_i < 1``).
 PROBABILITY_RANGE = (0.01, 0.99)
 
@@ -158,7 +161,8 @@ def run(client, n_workers: int = 6, n_stragglers: int = 2, iterations: int = 20,
         delay: float = 0.3, learning_rate: float = 4.0, seed: int = 0, progress: bool = False, *,
         schemes=DEFAULT_SCHEMES, mu_range=(10.0, 40.0), alpha_range=(0.04, 0.08), deadline: float | None = None,
         faults: dict | None = None, trace: str | None = None, check_simulator: bool = False,
-        replacement_timeout: float = DEFAULT_REPLACEMENT_TIMEOUT, simulator_samples: int = 20_000) -> dict:
+        replacement_timeout: float = DEFAULT_REPLACEMENT_TIMEOUT, simulator_samples: int = 20_000,
+        tolerance: float = 0.0) -> dict:
     """Run every scheme on ``client``'s cluster with the same emulated times and faults.
 
     Parameters
@@ -195,6 +199,10 @@ def run(client, n_workers: int = 6, n_stragglers: int = 2, iterations: int = 20,
         Seconds to wait for replacements of lost workers.
     simulator_samples : int
         Monte Carlo iterations of each simulated ``E[T]``.
+    tolerance : float
+        Tolerance ratio ``(M - M') / M`` in ``[0, 1)`` of the multi-message schemes: their master stops once
+        the messages cover ``M' = M - floor(tolerance M)`` partitions and steps along the partial gradient
+        sum it recovered (partial recovery, seed cpgc section 4.2); refused unless a multi-message scheme runs.
 
     Returns
     -------
@@ -219,6 +227,10 @@ def run(client, n_workers: int = 6, n_stragglers: int = 2, iterations: int = 20,
         deadline = validation.real(deadline, "deadline", minimum=0.0, open_minimum=True)
     if ("osgc" in schemes) != (deadline is not None):
         raise ParameterError("deadline: give it exactly when the schemes include the approximate 'osgc'")
+    tolerance = validation.real(tolerance, "tolerance", minimum=0.0, maximum=1.0, open_maximum=True)
+    if tolerance > 0 and not set(schemes) & set(MULTI_MESSAGE_SCHEMES):
+        raise ParameterError(f"tolerance: partial recovery applies to the multi-message schemes "
+                             f"({', '.join(MULTI_MESSAGE_SCHEMES)}); none of {', '.join(schemes)} is one")
     rng = np.random.default_rng(seed)
     workers = worker_model(n_workers, mu_range, alpha_range, rng)
     codes = build_codes(schemes, n_workers, n_stragglers, workers, deadline, seed)
@@ -236,6 +248,10 @@ def run(client, n_workers: int = 6, n_stragglers: int = 2, iterations: int = 20,
             if faults:
                 _wait_for_workers(client, replacement_timeout)
             options = {"deadline": deadline} if name == "osgc" else {}
+            required = None
+            if name in MULTI_MESSAGE_SCHEMES and tolerance > 0:
+                options["tolerance"] = tolerance
+                required = code.n_partitions - int(np.floor(tolerance * code.n_partitions))
             row = {"family": _family(code), "stragglers": 0 if name == "uncoded" else n_stragglers, "error": None}
             try:
                 outcome = coded_gradient_descent(client, code, model, data, iterations, learning_rate, delays=times,
@@ -253,12 +269,13 @@ def run(client, n_workers: int = 6, n_stragglers: int = 2, iterations: int = 20,
                     "lost": int(sum(len(lost) for lost in outcome.lost))}
             if check_simulator:
                 row["timing"] = simulator_check(outcome.records, code, iterations, options.get("deadline"),
-                                                simulator_samples, seed)
+                                                simulator_samples, seed, required=required)
             rows[name] = row
             bar.update()
     settings = {"n_workers": n_workers, "n_stragglers": n_stragglers, "iterations": iterations, "delayed": delayed,
                 "delay": delay, "learning_rate": learning_rate, "seed": seed, "schemes": list(schemes),
                 "mu_range": list(mu_range), "alpha_range": list(alpha_range), "deadline": deadline,
+                "tolerance": tolerance,
                 "faults": {str(k): list(v) for k, v in (faults or {}).items()}}
     return {"settings": settings, "workers": {"mu": workers.mu.tolist(), "alpha": workers.alpha.tolist()},
             "schemes": rows}
@@ -386,6 +403,9 @@ def check_options(args: argparse.Namespace) -> None:
             raise ParameterError("argument --kill-workers: not allowed with --threads (a SIGKILL would end this "
                                  "process: the workers must be processes)")
         _check_faults(args.kill_workers, args.iterations, None if args.scheduler else args.workers)
+    if args.tolerance > 0 and not set(args.schemes) & set(MULTI_MESSAGE_SCHEMES):
+        raise ParameterError(f"argument --tolerance: partial recovery applies to the multi-message schemes "
+                             f"({', '.join(MULTI_MESSAGE_SCHEMES)}); none of --schemes is one")
     if args.plot:
         check_plot_output("--plot", args.plot, figures_json=True)
     try:
@@ -508,7 +528,8 @@ def _command(args: argparse.Namespace) -> int:
                       args.learning_rate, args.seed, progress=not args.quiet, schemes=args.schemes,
                       mu_range=(args.mu_low, args.mu_high), alpha_range=(args.alpha_low, args.alpha_high),
                       deadline=args.deadline, faults=args.kill_workers, trace=args.trace,
-                      check_simulator=args.check_simulator, replacement_timeout=args.replacement_timeout)
+                      check_simulator=args.check_simulator, replacement_timeout=args.replacement_timeout,
+                      tolerance=args.tolerance)
     finally:
         client.close()
         if args.scheduler is None:
@@ -566,6 +587,10 @@ def add_parser(subparsers) -> None:
     command_parser.add_argument("--deadline", type=positive,
                                 help="seconds after which the master decodes what arrived (osgc only; required "
                                      "with it)")
+    command_parser.add_argument("--tolerance", type=real_option(minimum=0.0, maximum=1.0, open_maximum=True),
+                                default=0.0,
+                                help="tolerance ratio (M - M')/M of the multi-message schemes: stop at partial "
+                                     "recovery of M' = M - floor(tolerance M) partitions (default 0: all)")
     command_parser.add_argument("--kill-workers", metavar="ITER:I[,J...]", type=fault_option, action=FaultsAction,
                                 help="SIGKILL Dask workers I, J (positions in the sorted addresses of the workers "
                                      "live when each scheme's run starts; one already killed is skipped) right after "

@@ -11,7 +11,7 @@ import pytest
 from codedml.cluster import coded_gradient_descent, connect
 from codedml.codes import CyclicRepetition
 from codedml.errors import NotDecodableError
-from codedml.learn.models import SoftmaxRegression, partition_data
+from tests.cluster.local import softmax_problem
 
 DASK = str(Path(sys.executable).with_name("dask"))
 
@@ -49,10 +49,7 @@ def client(address):
 
 @pytest.fixture(scope="module")
 def problem():
-    rng = np.random.default_rng(0)
-    data = partition_data(rng.normal(size=(60, 4)), rng.integers(0, 2, 60), 3, rng)
-    model = SoftmaxRegression(4, 2)
-    return model, data, model.initial_parameters(np.random.default_rng(1))
+    return softmax_problem(3, n_samples=60, n_features=4, n_classes=2)
 
 
 def test_coded_descent_runs_through_the_scheduler_address(client, problem):

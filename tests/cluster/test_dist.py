@@ -9,26 +9,20 @@ from codedml.cluster import coded_gradient_descent, connect
 from codedml.cluster.tasks import RealRows, compute_and_send
 from codedml.codes import CyclicRepetition, FractionalRepetition, IgnoreStragglers, UncodedScheme
 from codedml.errors import ClusterError, CodedMLError, NotDecodableError, ParameterError, ShapeError
-from codedml.experiments import distributed
-from codedml.experiments.distributed import emulated_delays
-from codedml.learn.models import SoftmaxRegression, partition_data
+from codedml.learn.models import SoftmaxRegression
+from tests.cluster.local import local_client, softmax_problem
 
 
 @pytest.fixture(scope="module")
 def client():
-    client = connect(n_workers=4, processes=False)
-    yield client
-    client.close()
-    client.cluster.close()
+    with local_client(4, processes=False) as client:
+        yield client
 
 
 @pytest.fixture(scope="module")
 def problem():
-    rng = np.random.default_rng(0)
-    features = rng.normal(size=(120, 5))
-    labels = rng.integers(0, 3, 120)
-    data = partition_data(features, labels, 4, rng)
-    return SoftmaxRegression(5, 3), data
+    model, data, _ = softmax_problem(4)
+    return model, data
 
 
 def centralised_descent(model, data, iterations, learning_rate, parameters):
@@ -129,31 +123,6 @@ def test_bad_inputs_and_non_finite_gradients_are_named(client, problem):
         coded_gradient_descent(client, UncodedScheme(4), model, data, 2, 0.5, delays=np.zeros((1, 4)))
     with pytest.raises(CodedMLError, match="NaN|finite"):
         coded_gradient_descent(client, UncodedScheme(4), _NaNModel(5, 3), data, 1, 0.5, seed=0)
-
-
-def test_emulated_delays_hit_the_requested_number_of_workers():
-    delays = emulated_delays(50, 6, 2, 0.3, np.random.default_rng(0))
-    assert np.all((delays > 0).sum(axis=1) == 2) and set(np.unique(delays)) == {0.0, 0.3}
-
-
-def test_distributed_run_gives_every_scheme_the_same_losses(client):
-    results = distributed.run(client, n_workers=4, n_stragglers=1, iterations=2, delay=0.05)
-    rows = results["schemes"]
-    assert set(rows) == {"uncoded", "cyclic", "fractional"}
-    assert len({round(row["final_loss"], 9) for row in rows.values()}) == 1
-    assert rows["uncoded"]["messages_per_iteration"] == 4 and rows["cyclic"]["messages_per_iteration"] == 3
-    assert [rows[name]["stragglers"] for name in ("uncoded", "cyclic", "fractional")] == [0, 1, 1]
-
-
-def test_distributed_command_smoke_prints_the_table_and_writes_the_plot(capsys, tmp_path):
-    from codedml.cli import main
-
-    plot = tmp_path / "distributed.png"
-    assert main(["distributed", "--iterations", "2", "--delay", "0.05", "-n", "4", "-s", "1", "--plot", str(plot)]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    losses = {line.split()[0]: float(line.split()[-1]) for line in lines[2:5]}
-    assert set(losses) == {"uncoded", "cyclic", "fractional"} and len(set(np.round(list(losses.values()), 9))) == 1
-    assert plot.stat().st_size > 1000 and plot.with_suffix(".json").exists()
 
 
 @pytest.mark.parametrize("address", ["foo", "tcp://", "tcp://localhost:notaport", "http://localhost:8786",

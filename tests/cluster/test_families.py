@@ -3,27 +3,22 @@
 import numpy as np
 import pytest
 
-from codedml.cluster import coded_gradient_descent, connect
+from codedml.cluster import coded_gradient_descent
 from codedml.codes import CPGC, GCMMC, CyclicRepetition, OptimallyStructuredGC, PolynomialGC, UncodedMMC
 from codedml.errors import ParameterError
-from codedml.learn.models import SoftmaxRegression, partition_data
 from codedml.sim.traces import TRACE_FIELDS, read_trace
+from tests.cluster.local import local_client, softmax_problem
 
 
 @pytest.fixture(scope="module")
 def client():
-    client = connect(n_workers=4, processes=False)
-    yield client
-    client.close()
-    client.cluster.close()
+    with local_client(4, processes=False) as client:
+        yield client
 
 
 @pytest.fixture(scope="module")
 def problem():
-    rng = np.random.default_rng(0)
-    data = partition_data(rng.normal(size=(120, 5)), rng.integers(0, 3, 120), 4, rng)
-    model = SoftmaxRegression(5, 3)
-    return model, data, model.initial_parameters(np.random.default_rng(1))
+    return softmax_problem(4)
 
 
 def centralised_descent(model, data, iterations, learning_rate, parameters, rounding=None):

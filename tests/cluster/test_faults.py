@@ -3,27 +3,22 @@
 import numpy as np
 import pytest
 
-from codedml.cluster import coded_gradient_descent, connect, live_workers
+from codedml.cluster import coded_gradient_descent, live_workers
 from codedml.codes import CPGC, CyclicRepetition
-from codedml.learn.models import SoftmaxRegression, partition_data
+from tests.cluster.local import local_client, softmax_problem
 
 ITERATIONS = 6
 
 
 @pytest.fixture(scope="module")
 def client():
-    client = connect(n_workers=6, processes=True)
-    yield client
-    client.close()
-    client.cluster.close()
+    with local_client(6, processes=True) as client:
+        yield client
 
 
 @pytest.fixture(scope="module")
 def problem():
-    rng = np.random.default_rng(0)
-    data = partition_data(rng.normal(size=(120, 5)), rng.integers(0, 3, 120), 6, rng)
-    model = SoftmaxRegression(5, 3)
-    start = model.initial_parameters(np.random.default_rng(1))
+    model, data, start = softmax_problem(6)
     parameters = start
     for _ in range(ITERATIONS):
         parameters = parameters - 0.5 * model.partition_gradients(parameters, data).sum(axis=0)

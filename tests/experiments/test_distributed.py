@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from codedml.cli import main
-from codedml.cluster import connect
 from codedml.codes import CPGC, CyclicRepetition, FractionalRepetition, UncodedScheme
 from codedml.errors import ParameterError
 from codedml.experiments import distributed
@@ -22,6 +21,7 @@ from codedml.experiments.cluster_timing import (
     simulator_check,
 )
 from codedml.sim import HeterogeneousShiftedExponential, read_trace
+from tests.cluster.local import local_client
 
 
 def synthetic_records(code, model, n_iterations, overhead, seed=0):
@@ -106,7 +106,8 @@ def test_a_worker_observed_once_leaves_the_scheme_unsimulated_with_the_reason():
     ({"schemes": ["uncoded", "uncoded"]}, "schemes"), ({"schemes": ["osgc"]}, "deadline"),
     ({"schemes": ["uncoded"], "deadline": 1.0}, "deadline"), ({"n_workers": 5, "schemes": ["cpgc"]}, "cpgc"),
     ({"mu_range": (5.0, 1.0)}, "mu_range"), ({"alpha_range": (-1.0, 1.0)}, "alpha_range"),
-    ({"check_simulator": "yes"}, "check_simulator")])
+    ({"check_simulator": "yes"}, "check_simulator"), ({"tolerance": 1.0}, "tolerance"),
+    ({"schemes": ["uncoded"], "tolerance": 0.25}, "tolerance")])
 def test_run_names_a_bad_argument_before_using_the_client(options, name):
     with pytest.raises(ParameterError, match=name):
         distributed.run(None, **({"n_workers": 4, "n_stragglers": 1} | options))
@@ -114,10 +115,8 @@ def test_run_names_a_bad_argument_before_using_the_client(options, name):
 
 @pytest.fixture(scope="module")
 def client():
-    client = connect(n_workers=4, processes=False)
-    yield client
-    client.close()
-    client.cluster.close()
+    with local_client(4, processes=False) as client:
+        yield client
 
 
 def test_every_family_runs_and_the_timing_table_is_finite(client, tmp_path):
@@ -150,3 +149,18 @@ def test_the_command_writes_the_trace_table_plot_and_figures(tmp_path, capsys):
     assert read_trace(trace).schemes == ("uncoded", "cpgc") and figure.stat().st_size > 0
     figures = json.loads(figure.with_suffix(".json").read_text())
     assert list(figures["schemes"]) == ["uncoded", "cpgc"]
+
+
+def test_a_tolerance_reaches_the_multi_message_runs_and_their_simulation(client):
+    results = distributed.run(client, 4, 1, 3, learning_rate=1.0, schemes=["uncoded", "uc-mmc"],
+                              mu_range=(100.0, 200.0), alpha_range=(0.005, 0.01), tolerance=0.25,
+                              check_simulator=True, simulator_samples=200)
+    assert results["settings"]["tolerance"] == 0.25
+    for row in results["schemes"].values():
+        assert row["error"] is None and np.all(np.isfinite(row["loss"]))
+        assert row["timing"]["simulated"] is not None or row["timing"]["error"]
+
+
+def test_emulated_delays_hit_the_requested_number_of_workers():
+    delays = distributed.emulated_delays(50, 6, 2, 0.3, np.random.default_rng(0))
+    assert np.all((delays > 0).sum(axis=1) == 2) and set(np.unique(delays)) == {0.0, 0.3}
