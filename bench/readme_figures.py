@@ -214,7 +214,7 @@ def provenance(run):
         f"`{run.commit[:8]}`, `{COMMAND}` (asv `--quick`: a single sample per benchmark; the `track_` ratios "
         f"take the best of 3-5 calls of each side inside the benchmark), started {started}, "
         f"{run.minutes:.0f} min of benchmarks, on this machine ({machine.get('cpu', '?')}, "
-        f"{machine.get('num_cpu', '?')} cores shared with other work, {ram:.0f} GB, {machine.get('os', '?')}, "
+        f"{machine.get('num_cpu', '?')} cores of a shared VM, {ram:.0f} GB, {machine.get('os', '?')}, "
         f"Python {run.python}, `bench` extra installed). {len(run.benchmarks)} benchmarks, {measured} values "
         f"measured, {skipped} skipped by design (sizes a code or an anchor does not reach), {failures}. "
         f"The results are committed in `bench/results/`; `python bench/readme_figures.py` prints every speed "
@@ -294,8 +294,9 @@ def fast_reed_solomon_summary(run):
     if not measured:
         verdict = "The decode ratio to LT was not measured."
     elif len(slower) == len(measured):
-        verdict = (f"LT peeling still decodes faster at every k measured, by {ratio_range([r for _, r in measured])}"
-                   f" (fast RS time over LT's), with LT's reception overhead on top.")
+        verdict = (f"LT peeling still decodes faster at every k measured: fast RS takes "
+                   f"{ratio_range([r for _, r in measured])} LT's time (LT needs more than k symbols for it, "
+                   f"RS exactly k).")
     elif not slower:
         verdict = (f"Fast RS decodes the worst case faster than LT peels at every k measured "
                    f"({ratio_range([r for _, r in measured])} LT's time), with no reception overhead.")
@@ -486,7 +487,7 @@ def bit_allocation(run):
     names = {"dp": "DP", "low-complexity": "low-complexity", "greedy": "greedy", "relaxation": "relaxation"}
     speed = ", ".join(f"{names[m]} {seconds(run.value('bench_bits.Allocate.time_allocate', m, 200, False))}"
                       for m in methods)
-    ratios = ", ".join(f"{plain(run.value('bench_bits.LowComplexityVersusDP.track_speedup_over_dp', n))} (n = {n})"
+    ratios = ", ".join(f"{times(run.value('bench_bits.LowComplexityVersusDP.track_speedup_over_dp', n))} (n = {n})"
                        for n in (10, 50, 200))
     return (f"Speed (seed's problem, n = 200, B = 8n, `Allocate`): {speed}; DP's time over the low-complexity "
             f"algorithm's (`LowComplexityVersusDP`): {ratios}.")
@@ -517,7 +518,7 @@ def cluster_extra_cost(run):
 
 
 def cluster_speed_up(run):
-    parts = [f"{scheme} {plain(run.value('bench_cluster.StragglerSpeedUp.track_speed_up', scheme), 2)}"
+    parts = [f"{scheme} {plain(run.value('bench_cluster.StragglerSpeedUp.track_speed_up', scheme))}"
              for scheme in ("cyclic-repetition", "polynomial-gfp", "cpgc", "mcc")]
     return ("Speed-up over uncoded (uncoded s/iteration over coded, `StragglerSpeedUp`) with emulated stragglers "
             "(the default worker model plus 2 random workers per iteration slowed 0.3 s per computation), n = 6, "
@@ -546,8 +547,8 @@ def repetition_encode_growth(run):
     for code in ("fractional", "cyclic-mds"):
         small, large = (run.value("bench_repetition.Encode.time_encode", code, n) for n in (4000, 16000))
         ratios.append(times(None if _missing(small) or _missing(large) else large / small) + f" ({code})")
-    return ("Encoding does `n (s + 1) d` multiply-adds, so its time grows as `n s`: from n = 4000 to 16,000 "
-            "(n 4x, s 4x) it grows " + ", ".join(ratios) + " here.")
+    return ("Encoding does `n (s + 1) d` multiply-adds, 16x more from n = 4000 to 16,000 (where s grows 4x); its "
+            "time grows " + ", ".join(ratios) + " there.")
 
 
 def repetition_versus_lstsq(run):
