@@ -39,7 +39,8 @@ def connect(scheduler_address: str | None = None, n_workers: int = 2, threads_pe
     ParameterError
         If ``scheduler_address`` is not an address, or another argument is out of range.
     ClusterError
-        If no scheduler answers at ``scheduler_address`` within ``timeout`` seconds.
+        If no scheduler answers at ``scheduler_address`` within ``timeout`` seconds, or Dask fails to start
+        the client or the local cluster (the cause is named).
     """
     from distributed import Client, LocalCluster
 
@@ -52,12 +53,22 @@ def connect(scheduler_address: str | None = None, n_workers: int = 2, threads_pe
             raise ClusterError(f"no Dask scheduler answered at {address!r} within {timeout:g} s ({error})") from None
         except ValueError as error:
             raise ParameterError(f"scheduler_address {address!r} is not a Dask address: {error}") from None
+        except Exception as error:  # noqa: BLE001 - any other failure of Dask's client start is named, not leaked
+            raise ClusterError(f"could not start a Dask client for {address!r} "
+                               f"({type(error).__name__}: {error})") from None
     n_workers = validation.integer(n_workers, "n_workers", minimum=1)
     threads_per_worker = validation.integer(threads_per_worker, "threads_per_worker", minimum=1)
     processes = validation.flag(processes, "processes")
-    cluster = LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker, processes=processes,
-                           dashboard_address=":0")
-    return Client(cluster)
+    cluster = None
+    try:
+        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker, processes=processes,
+                               dashboard_address=":0")
+        return Client(cluster)
+    except Exception as error:  # noqa: BLE001 - a failed start of Dask's LocalCluster is named, not leaked
+        if cluster is not None:
+            cluster.close()
+        raise ClusterError(f"could not start a LocalCluster of {n_workers} workers "
+                           f"({type(error).__name__}: {error})") from None
 
 
 def scheduler_address_text(address) -> str:

@@ -171,3 +171,16 @@ def test_bad_arguments_of_coded_descent_are_refused_before_any_task(client, prob
     call = {"code": UncodedScheme(4), "model": model, "data": data, "iterations": 2, "learning_rate": 0.5} | arguments
     with pytest.raises(error, match=match):
         coded_gradient_descent(client, call.pop("code"), call.pop("model"), call.pop("data"), **call)
+
+
+@pytest.mark.parametrize("address", ["tcp://127.0.0.1:8786", None])
+def test_any_failure_of_dasks_start_is_a_cluster_error_naming_the_cause(monkeypatch, address):
+    import distributed
+
+    def failing_start(*args, **kwargs):
+        raise AssertionError("the IO loop did not start")
+
+    monkeypatch.setattr(distributed, "Client", failing_start)
+    monkeypatch.setattr(distributed, "LocalCluster", failing_start)
+    with pytest.raises(ClusterError, match="AssertionError: the IO loop did not start"):
+        connect(address, n_workers=1, processes=False)
