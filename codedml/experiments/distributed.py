@@ -33,6 +33,7 @@ import numpy as np
 
 from codedml import _validation as validation
 from codedml.errors import ClusterError, NotDecodableError, ParameterError
+from codedml.experiments.allocate import MAX_BITS
 from codedml.experiments.options import (
     add_quiet_option,
     check_plot_output,
@@ -162,7 +163,7 @@ def run(client, n_workers: int = 6, n_stragglers: int = 2, iterations: int = 20,
         schemes=DEFAULT_SCHEMES, mu_range=(10.0, 40.0), alpha_range=(0.04, 0.08), deadline: float | None = None,
         faults: dict | None = None, trace: str | None = None, check_simulator: bool = False,
         replacement_timeout: float = DEFAULT_REPLACEMENT_TIMEOUT, simulator_samples: int = 20_000,
-        tolerance: float = 0.0) -> dict:
+        tolerance: float = 0.0, bits: int | None = None) -> dict:
     """Run every scheme on ``client``'s cluster with the same emulated times and faults.
 
     Parameters
@@ -203,6 +204,9 @@ def run(client, n_workers: int = 6, n_stragglers: int = 2, iterations: int = 20,
         Tolerance ratio ``(M - M') / M`` in ``[0, 1)`` of the multi-message schemes: their master stops once
         the messages cover ``M' = M - floor(tolerance M)`` partitions and steps along the partial gradient
         sum it recovered (partial recovery, seed cpgc section 4.2); refused unless a multi-message scheme runs.
+    bits : int, optional
+        Bits per coordinate (2 to 32) of every ``osgc`` worker's quantised message (the wire format of
+        :func:`codedml.learn.quantize.pack`); default unquantised; refused without ``osgc``.
 
     Returns
     -------
@@ -228,6 +232,10 @@ def run(client, n_workers: int = 6, n_stragglers: int = 2, iterations: int = 20,
     if ("osgc" in schemes) != (deadline is not None):
         raise ParameterError("deadline: give it exactly when the schemes include the approximate 'osgc'")
     tolerance = validation.real(tolerance, "tolerance", minimum=0.0, maximum=1.0, open_maximum=True)
+    if bits is not None:
+        bits = validation.integer(bits, "bits", minimum=2, maximum=MAX_BITS)
+        if "osgc" not in schemes:
+            raise ParameterError("bits: quantised messages apply to the approximate 'osgc' scheme only")
     if tolerance > 0 and not set(schemes) & set(MULTI_MESSAGE_SCHEMES):
         raise ParameterError(f"tolerance: partial recovery applies to the multi-message schemes "
                              f"({', '.join(MULTI_MESSAGE_SCHEMES)}); none of {', '.join(schemes)} is one")
@@ -248,6 +256,8 @@ def run(client, n_workers: int = 6, n_stragglers: int = 2, iterations: int = 20,
             if faults:
                 _wait_for_workers(client, replacement_timeout)
             options = {"deadline": deadline} if name == "osgc" else {}
+            if name == "osgc" and bits is not None:
+                options["bits"] = np.full(code.n_workers, bits)
             required = None
             if name in MULTI_MESSAGE_SCHEMES and tolerance > 0:
                 options["tolerance"] = tolerance
@@ -275,7 +285,7 @@ def run(client, n_workers: int = 6, n_stragglers: int = 2, iterations: int = 20,
     settings = {"n_workers": n_workers, "n_stragglers": n_stragglers, "iterations": iterations, "delayed": delayed,
                 "delay": delay, "learning_rate": learning_rate, "seed": seed, "schemes": list(schemes),
                 "mu_range": list(mu_range), "alpha_range": list(alpha_range), "deadline": deadline,
-                "tolerance": tolerance,
+                "tolerance": tolerance, "bits": bits,
                 "faults": {str(k): list(v) for k, v in (faults or {}).items()}}
     return {"settings": settings, "workers": {"mu": workers.mu.tolist(), "alpha": workers.alpha.tolist()},
             "schemes": rows}
@@ -403,6 +413,8 @@ def check_options(args: argparse.Namespace) -> None:
             raise ParameterError("argument --kill-workers: not allowed with --threads (a SIGKILL would end this "
                                  "process: the workers must be processes)")
         _check_faults(args.kill_workers, args.iterations, None if args.scheduler else args.workers)
+    if args.bits is not None and "osgc" not in args.schemes:
+        raise ParameterError("argument --bits: quantised messages apply to the approximate 'osgc' scheme only")
     if args.tolerance > 0 and not set(args.schemes) & set(MULTI_MESSAGE_SCHEMES):
         raise ParameterError(f"argument --tolerance: partial recovery applies to the multi-message schemes "
                              f"({', '.join(MULTI_MESSAGE_SCHEMES)}); none of --schemes is one")
@@ -529,7 +541,7 @@ def _command(args: argparse.Namespace) -> int:
                       mu_range=(args.mu_low, args.mu_high), alpha_range=(args.alpha_low, args.alpha_high),
                       deadline=args.deadline, faults=args.kill_workers, trace=args.trace,
                       check_simulator=args.check_simulator, replacement_timeout=args.replacement_timeout,
-                      tolerance=args.tolerance)
+                      tolerance=args.tolerance, bits=args.bits)
     finally:
         client.close()
         if args.scheduler is None:
@@ -587,6 +599,9 @@ def add_parser(subparsers) -> None:
     command_parser.add_argument("--deadline", type=positive,
                                 help="seconds after which the master decodes what arrived (osgc only; required "
                                      "with it)")
+    command_parser.add_argument("--bits", type=integer_option(minimum=2, maximum=MAX_BITS),
+                                help=f"bits per coordinate (2 to {MAX_BITS}) of every osgc worker's quantised message "
+                                     "(default: unquantised)")
     command_parser.add_argument("--tolerance", type=real_option(minimum=0.0, maximum=1.0, open_maximum=True),
                                 default=0.0,
                                 help="tolerance ratio (M - M')/M of the multi-message schemes: stop at partial "

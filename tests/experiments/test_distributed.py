@@ -107,7 +107,8 @@ def test_a_worker_observed_once_leaves_the_scheme_unsimulated_with_the_reason():
     ({"schemes": ["uncoded"], "deadline": 1.0}, "deadline"), ({"n_workers": 5, "schemes": ["cpgc"]}, "cpgc"),
     ({"mu_range": (5.0, 1.0)}, "mu_range"), ({"alpha_range": (-1.0, 1.0)}, "alpha_range"),
     ({"check_simulator": "yes"}, "check_simulator"), ({"tolerance": 1.0}, "tolerance"),
-    ({"schemes": ["uncoded"], "tolerance": 0.25}, "tolerance")])
+    ({"schemes": ["uncoded"], "tolerance": 0.25}, "tolerance"), ({"schemes": ["uncoded"], "bits": 4}, "bits"),
+    ({"schemes": ["osgc"], "deadline": 0.1, "bits": 1}, "bits")])
 def test_run_names_a_bad_argument_before_using_the_client(options, name):
     with pytest.raises(ParameterError, match=name):
         distributed.run(None, **({"n_workers": 4, "n_stragglers": 1} | options))
@@ -122,7 +123,7 @@ def client():
 def test_every_family_runs_and_the_timing_table_is_finite(client, tmp_path):
     schemes = ["uncoded", "cyclic-repetition", "polynomial-gfp", "uc-mmc", "mcc", "osgc"]
     results = distributed.run(client, 4, 1, 4, learning_rate=1.0, schemes=schemes, mu_range=(100.0, 200.0),
-                              alpha_range=(0.005, 0.01), deadline=0.1, check_simulator=True,
+                              alpha_range=(0.005, 0.01), deadline=0.1, bits=8, check_simulator=True,
                               trace=str(tmp_path / "run.jsonl"), simulator_samples=200)
     assert list(results["schemes"]) == schemes
     for row in results["schemes"].values():
