@@ -25,6 +25,10 @@ line per ``(scheme, iteration, message)`` of a run, with exactly the keys of
     ``"used"`` (arrived before the master decoded), ``"late"`` (arrived but not needed),
     ``"cancelled"`` (never sent: the master was done) or ``"lost"`` (the task erred or its
     worker died). Used and late messages have an ``arrived`` time, cancelled and lost ones none.
+    A message is recorded in its final state: when the cluster resubmitted a lost coded worker on a
+    replacement and the replacement answered, the record is that answer (``arrived`` counts from the
+    first submission, so it includes the wait); :attr:`codedml.cluster.DistributedRun.lost` lists every
+    loss.
 
 Each ``(scheme, iteration, message)`` appears once: give each run its own scheme name or file.
 Every malformed line raises :class:`~codedml.errors.ParameterError` naming the line and field.
