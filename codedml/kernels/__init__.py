@@ -23,10 +23,20 @@ bats
     BATS codes over ``GF(2^8)``: batches, encoding, relay recoding, belief-propagation decoding.
 gf2m
     ``GF(2^m)`` arithmetic: table products, bit-sliced region products, linear algebra, Cauchy matrices.
+gf2m_nibble
+    ``GF(2^8)`` region multiply-adds by split-nibble tables and byte shuffles (the SIMD formulation).
+gf2m_blocked
+    Blocked ``GF(2^m)`` solve and inverse whose bulk work is region multiply-adds.
 additive_fft
     Additive FFT over ``GF(2^m)`` and the ``O(n log n)`` Reed-Solomon erasure codec built on it.
 gfp
     Prime-field ``GF(p)`` arithmetic, linear algebra, polynomial evaluation and interpolation.
+gfp_blocked
+    Blocked ``GF(p)`` solve and inverse with delayed reduction (float64 BLAS on split operands).
+ntt
+    Number-theoretic transforms and fast polynomial arithmetic over an NTT-friendly prime.
+consecutive_lagrange
+    Lagrange interpolation between consecutive integer points by one convolution (LCC's fast path).
 window_products
     Products over cyclic windows of point gaps: the polynomial gradient code's encoding matrix.
 repetition
@@ -35,8 +45,9 @@ real_decoding
     Real-field decoding vectors (dense least squares, banded elimination, the closed form of the
     cyclic-MDS construction) and their residual checks.
 span
-    Shortest decodable arrival prefixes (incremental span, threshold and pair-recovery tests) for
-    the simulator.
+    Shortest decodable arrival prefixes (incremental span and threshold tests) for the simulator.
+pair_peeling
+    Degree-one and degree-two sum codewords (CPGC): which partitions they determine, and peeling.
 bit_allocation
     Bit allocation across heterogeneous workers (dynamic programming, relaxation, greedy).
 """

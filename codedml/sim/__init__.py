@@ -1,5 +1,6 @@
-"""Straggler models, the Monte Carlo completion-time simulator (one :func:`simulate` for every family) and
-closed-form / exact expected completion times."""
+"""Straggler models, the Monte Carlo completion-time simulator (one :func:`simulate` for every family, with
+deadlines for approximate codes), closed-form / exact expected completion times, and cluster traces: their
+format, replay and maximum-likelihood fits."""
 
 from codedml.sim.closed_forms import (
     gradient_coding_expected_completion_time,
