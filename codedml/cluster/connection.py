@@ -5,6 +5,9 @@ Workers of a real cluster need codedml installed (tasks are pickled by reference
 
 from __future__ import annotations
 
+import contextlib
+import gc
+
 from codedml import _validation as validation
 from codedml.errors import ClusterError, ParameterError
 
@@ -48,7 +51,8 @@ def connect(scheduler_address: str | None = None, n_workers: int = 2, threads_pe
     if scheduler_address is not None:
         address = scheduler_address_text(scheduler_address)
         try:
-            return Client(address, timeout=timeout)
+            with _no_collection():
+                return Client(address, timeout=timeout)
         except OSError as error:  # includes TimeoutError and refused connections
             raise ClusterError(f"no Dask scheduler answered at {address!r} within {timeout:g} s ({error})") from None
         except ValueError as error:
@@ -61,14 +65,34 @@ def connect(scheduler_address: str | None = None, n_workers: int = 2, threads_pe
     processes = validation.flag(processes, "processes")
     cluster = None
     try:
-        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker, processes=processes,
-                               dashboard_address=":0")
-        return Client(cluster)
+        with _no_collection():
+            cluster = LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker,
+                                   processes=processes, dashboard_address=":0")
+            return Client(cluster)
     except Exception as error:  # noqa: BLE001 - a failed start of Dask's LocalCluster is named, not leaked
         if cluster is not None:
             cluster.close()
         raise ClusterError(f"could not start a LocalCluster of {n_workers} workers "
                            f"({type(error).__name__}: {error})") from None
+
+
+@contextlib.contextmanager
+def _no_collection():
+    """No garbage collection while Dask starts a client (its pending garbage is collected first).
+
+    Dask's ``LoopRunner.start`` holds a lock that ``Client.close`` also takes; a garbage ``Client``
+    (e.g. of a failed connection) whose ``__del__`` the collector runs inside that section closes
+    itself and waits for the lock forever (seen in CI: a hang, or Dask's IO loop failing to start).
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def scheduler_address_text(address) -> str:

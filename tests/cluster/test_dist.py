@@ -184,3 +184,19 @@ def test_any_failure_of_dasks_start_is_a_cluster_error_naming_the_cause(monkeypa
     monkeypatch.setattr(distributed, "LocalCluster", failing_start)
     with pytest.raises(ClusterError, match="AssertionError: the IO loop did not start"):
         connect(address, n_workers=1, processes=False)
+
+
+def test_no_garbage_collection_runs_while_dask_starts_a_client(monkeypatch):
+    import gc
+
+    import distributed
+
+    seen = []
+
+    def recording_start(*args, **kwargs):
+        seen.append(gc.isenabled())  # a collection here could run a garbage Client's close under Dask's lock
+        return "client"
+
+    monkeypatch.setattr(distributed, "Client", recording_start)
+    assert connect("tcp://127.0.0.1:8786") == "client"
+    assert seen == [False] and gc.isenabled()
